@@ -1,0 +1,180 @@
+/**
+ * Connection options: defaults merged once, then validated loudly.
+ * @module
+ */
+import { DEFAULT_MAX_BATCH_SIZE } from '../protocol/decode.js';
+import type { JsonRpcCall } from '../protocol/messages.js';
+
+/** The role of one side of a connection. Informational: any side may call the other. */
+export const JsonRpcConnectionType = {
+  CLIENT: 'client',
+  SERVER: 'server',
+  /** Both sides send requests (the default). */
+  PEER: 'peer',
+} as const;
+
+/** One of `'client'`, `'server'` or `'peer'`. */
+export type JsonRpcConnectionType =
+  (typeof JsonRpcConnectionType)[keyof typeof JsonRpcConnectionType];
+
+/** How requests are cancelled across the wire. */
+export interface CancellationOptions {
+  /**
+   * The notification that cancels a request, both ways.
+   * @default '$/cancelRequest'  (the LSP's; MCP uses 'notifications/cancelled')
+   */
+  method?: string;
+  /**
+   * The params member that carries the cancelled request's id.
+   * @default 'id'  (MCP: 'requestId')
+   */
+  idField?: string;
+  /**
+   * Send the cancel notification when a request of ours is unsubscribed, aborted or times out.
+   * @default true
+   */
+  send?: boolean;
+  /**
+   * Answer a request the peer cancelled with -32800; `false` answers nothing (MCP).
+   * @default true
+   */
+  answer?: boolean;
+}
+
+/** Options of {@link JsonRpcConnection}. */
+export interface JsonRpcConnectionOptions {
+  /**
+   * Requests of ours awaiting an answer; past it `request()` rejects with
+   * `TooManyPendingRequestsError`. Guards against a runaway loop (about 300 bytes each).
+   * @default 1_000_000
+   */
+  maxPendingRequests?: number;
+  /**
+   * Requests from the peer not yet answered; past it a request is answered at once with
+   * -32000 "Too many concurrent requests" (`data: { maxIncomingRequests }`).
+   * @default 100_000
+   */
+  maxIncomingRequests?: number;
+  /**
+   * Members of one incoming batch; past it each of its requests is answered -32600.
+   * @default 1000
+   */
+  maxBatchSize?: number;
+  /**
+   * Default timeout of `request()`, in milliseconds; `0` waits for ever (until the answer,
+   * a cancel or the connection's end). A call's own `timeout` overrides it.
+   * @default 0
+   */
+  timeout?: number;
+  /**
+   * Cancellation across the wire, or `false` to neither send nor honour cancel notifications
+   * (they then arrive as ordinary notifications).
+   * @default { method: '$/cancelRequest', idField: 'id', send: true, answer: true }
+   */
+  cancellation?: CancellationOptions | false;
+  /**
+   * Called with failures that do not reach the peer in full: a handler's exception answered
+   * as -32603, a result JSON cannot carry, a `requests$` subscriber that threw.
+   * @default logs with console.error
+   */
+  onError?: (error: unknown, call?: JsonRpcCall) => void;
+}
+
+/** Options after defaults were applied. */
+export interface ResolvedConnectionOptions {
+  readonly maxPendingRequests: number;
+  readonly maxIncomingRequests: number;
+  readonly maxBatchSize: number;
+  readonly timeoutMs: number;
+  readonly cancellation: Required<CancellationOptions> | false;
+  readonly onError: (error: unknown, call?: JsonRpcCall) => void;
+}
+
+export const DEFAULT_MAX_PENDING_REQUESTS = 1_000_000;
+export const DEFAULT_MAX_INCOMING_REQUESTS = 100_000;
+export const DEFAULT_CANCEL_METHOD = '$/cancelRequest';
+
+function logError(error: unknown, call?: JsonRpcCall): void {
+  console.error(`rxjs-jsonrpc: ${call ? `while handling '${call.method}': ` : ''}`, error);
+}
+
+/**
+ * Applies defaults and validates.
+ * @throws TypeError for a wrong type, RangeError for a value out of range
+ */
+export function resolveConnectionOptions(
+  options: JsonRpcConnectionOptions = {},
+): ResolvedConnectionOptions {
+  const cancellation = options.cancellation ?? {};
+  if (cancellation !== false && (typeof cancellation !== 'object' || cancellation === null)) {
+    throw new TypeError(
+      `The "cancellation" option must be an object or false, got ${String(cancellation)}`,
+    );
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new TypeError('The "onError" option must be a function');
+  }
+  return {
+    maxPendingRequests: count(
+      'maxPendingRequests',
+      options.maxPendingRequests,
+      DEFAULT_MAX_PENDING_REQUESTS,
+    ),
+    maxIncomingRequests: count(
+      'maxIncomingRequests',
+      options.maxIncomingRequests,
+      DEFAULT_MAX_INCOMING_REQUESTS,
+    ),
+    maxBatchSize: count('maxBatchSize', options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE),
+    timeoutMs: timeoutOption('timeout', options.timeout, 0),
+    cancellation: cancellation && {
+      method: text('cancellation.method', cancellation.method, DEFAULT_CANCEL_METHOD),
+      idField: text('cancellation.idField', cancellation.idField, 'id'),
+      send: flag('cancellation.send', cancellation.send, true),
+      answer: flag('cancellation.answer', cancellation.answer, true),
+    },
+    onError: options.onError ?? logError,
+  };
+}
+
+/** A positive integer (or Infinity) limit. */
+export function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`The "${name}" option must be a number, got ${String(value)}`);
+  }
+  if (value < 1 || (!Number.isInteger(value) && value !== Infinity)) {
+    throw new RangeError(`The "${name}" option must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** A timeout in milliseconds: 0 (none) or a positive finite number. */
+export function timeoutOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`The "${name}" option must be a number, got ${String(value)}`);
+  }
+  if (value < 0 || !Number.isFinite(value) || value > 2_147_483_647) {
+    throw new RangeError(
+      `The "${name}" option must be between 0 and 2147483647 milliseconds, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function text(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`The "${name}" option must be a non-empty string, got ${String(value)}`);
+  }
+  return value;
+}
+
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`The "${name}" option must be a boolean, got ${String(value)}`);
+  }
+  return value;
+}

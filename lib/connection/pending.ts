@@ -1,0 +1,55 @@
+/**
+ * Requests of ours awaiting an answer: one record each in a Map, deleted on every exit.
+ * @module
+ */
+import type { JsonRpcId } from '../protocol/messages.js';
+
+/** Settles a request: an error, or `undefined` and the result. */
+export type Settle = (error: Error | undefined, result?: unknown) => void;
+
+/** One request in flight. */
+export class PendingRequest {
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly settle: Settle,
+  ) {}
+}
+
+/** The pending requests of one connection, by id: O(1) correlation of every answer. */
+export class PendingRequests {
+  private readonly byId = new Map<JsonRpcId, PendingRequest>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(entry: PendingRequest): void {
+    this.byId.set(entry.id, entry);
+  }
+
+  /** Removes the entry and clears its timer and abort listener; undefined when gone. */
+  take(id: JsonRpcId): PendingRequest | undefined {
+    const entry = this.byId.get(id);
+    if (entry === undefined) return undefined;
+    this.byId.delete(id);
+    release(entry);
+    return entry;
+  }
+
+  /** Removes every entry, clearing each one's timer and listener. */
+  takeAll(): PendingRequest[] {
+    const entries = [...this.byId.values()];
+    this.byId.clear();
+    entries.forEach(release);
+    return entries;
+  }
+}
+
+function release(entry: PendingRequest): void {
+  if (entry.timer !== undefined) clearTimeout(entry.timer);
+  if (entry.onAbort !== undefined) entry.signal?.removeEventListener('abort', entry.onAbort);
+}

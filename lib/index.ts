@@ -1,0 +1,65 @@
+/**
+ * rxjs-jsonrpc: JSON-RPC 2.0 on RxJS. This entry runs anywhere (browsers, Node, workers).
+ * @module
+ */
+export { JsonRpcConnection } from './connection/connection.js';
+export type { JsonRpcCloseEvent, RequestOptions } from './connection/connection.js';
+export { BatchBuilder } from './connection/batch.js';
+export type { BatchCallOptions } from './connection/batch.js';
+export {
+  DEFAULT_CANCEL_METHOD,
+  DEFAULT_MAX_INCOMING_REQUESTS,
+  DEFAULT_MAX_PENDING_REQUESTS,
+  JsonRpcConnectionType,
+} from './connection/options.js';
+export type { CancellationOptions, JsonRpcConnectionOptions } from './connection/options.js';
+export type {
+  JsonRpcHandler,
+  JsonRpcHandlerContext,
+  JsonRpcHandlers,
+  JsonRpcMiddleware,
+  ServeOptions,
+} from './dispatch/handler.js';
+export { DEFAULT_MAX_BATCH_SIZE, decodeFrame } from './protocol/decode.js';
+export type { JsonRpcDecoded } from './protocol/decode.js';
+export { encodeCall, encodeError, encodeResult, joinBatch, toFrame } from './protocol/encode.js';
+export {
+  ConnectionClosedError,
+  InternalError,
+  InvalidParamsError,
+  InvalidRequestError,
+  JsonRpcError,
+  JsonRpcErrorCode,
+  MethodNotFoundError,
+  ParseError,
+  RequestCancelledError,
+  RequestTimeoutError,
+  TooManyPendingRequestsError,
+} from './protocol/errors.js';
+export {
+  isJsonRpcCall,
+  isJsonRpcNotification,
+  isJsonRpcRequest,
+  isJsonRpcResponse,
+} from './protocol/messages.js';
+export type {
+  JsonRpcCall,
+  JsonRpcErrorObject,
+  JsonRpcErrorResponse,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcParams,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  JsonRpcSuccessResponse,
+} from './protocol/messages.js';
+export type {
+  JsonRpcAnyMethods,
+  JsonRpcCallArgs,
+  JsonRpcMethodName,
+  JsonRpcParamsOf,
+  JsonRpcResultOf,
+} from './protocol/method-map.js';
+export { createMemoryTransportPair } from './transports/memory.js';
+export type { Transport } from './transports/transport.js';
