@@ -5,7 +5,14 @@
 import { AsyncSubject, Observable, Subject, type Subscription, type Unsubscribable } from 'rxjs';
 import { serveCalls, type ServePort } from '../dispatch/serve.js';
 import type { JsonRpcHandlers, ServeOptions } from '../dispatch/handler.js';
-import { decodeFrame } from '../protocol/decode.js';
+import {
+  answerToInvalid,
+  decodeBatch,
+  parseError,
+  parseFrame,
+  toMessage,
+  UNPARSABLE,
+} from '../protocol/decode.js';
 import { encodeCall, encodeError, encodeResult, joinBatch, toFrame } from '../protocol/encode.js';
 import {
   ConnectionClosedError,
@@ -20,6 +27,7 @@ import {
   isJsonRpcNotification,
   type JsonRpcCall,
   type JsonRpcErrorObject,
+  type JsonRpcErrorResponse,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcParams,
@@ -188,13 +196,16 @@ export class JsonRpcConnection<
   ): Observable<JsonRpcResultOf<Remote[M]>> {
     const [params, options] = args as CallArgs;
     checkCall(method, params);
-    return new Observable((subscriber) =>
-      this.start(method, params, options, (error, result) => {
+    return new Observable((subscriber) => {
+      const id = this.start(method, params, options, (error, result) => {
         if (error) return subscriber.error(error);
         subscriber.next(result as JsonRpcResultOf<Remote[M]>);
         subscriber.complete();
-      }),
-    );
+      });
+      return () => {
+        if (id !== undefined) this.abandon(id, new RequestCancelledError());
+      };
+    });
   }
 
   /**
@@ -213,7 +224,7 @@ export class JsonRpcConnection<
       this.send(encodeCall(method, params, undefined));
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
 
@@ -282,21 +293,22 @@ export class JsonRpcConnection<
     };
   }
 
+  /** Registers and sends a request; its id while it is pending, else undefined. */
   private start(
     method: string,
     params: JsonRpcParams | undefined,
     options: RequestOptions | undefined,
     settle: Settle,
-  ): () => void {
+  ): number | undefined {
     const id = this.register(method, params, options, settle);
-    if (id === undefined) return noop;
+    if (id === undefined) return undefined;
     try {
       this.send(encodeCall(method, params, id));
+      return id;
     } catch (error) {
       this.pending.take(id)?.settle(error as Error);
-      return noop;
+      return undefined;
     }
-    return () => this.abandon(id, new RequestCancelledError());
   }
 
   /** Registers a request before its frame is written; undefined when it was settled at once. */
@@ -342,18 +354,24 @@ export class JsonRpcConnection<
   }
 
   private receive(frame: Uint8Array | string): void {
-    const decoded = decodeFrame(frame, this.options.maxBatchSize);
-    if (!decoded.batch) {
-      const [error] = decoded.errors;
-      if (error) this.send(encodeError(error.id, error.error));
-      const [message] = decoded.messages;
-      if (message) this.route(message, undefined);
+    const value = parseFrame(frame);
+    if (value === UNPARSABLE) return this.sendError(parseError());
+    if (!Array.isArray(value) || value.length === 0) {
+      const message = toMessage(value);
+      if (message) return this.route(message, undefined);
+      const error = answerToInvalid(value);
+      if (error) this.sendError(error);
       return;
     }
+    const decoded = decodeBatch(value, this.options.maxBatchSize);
     const batch = new BatchReply((text) => this.send(text));
     for (const error of decoded.errors) batch.add(encodeError(error.id, error.error), false);
     for (const message of decoded.messages) this.route(message, batch);
     batch.seal();
+  }
+
+  private sendError(response: JsonRpcErrorResponse): void {
+    this.send(encodeError(response.id, response.error));
   }
 
   private route(message: JsonRpcMessage, batch: BatchReply | undefined): void {
@@ -449,5 +467,3 @@ export class JsonRpcConnection<
     this.closedEvent.complete();
   }
 }
-
-function noop(): void {}

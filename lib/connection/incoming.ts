@@ -62,22 +62,30 @@ export class IncomingRequest {
   }
 }
 
-/** The unanswered requests of one connection, by request object and by id. */
+/**
+ * The unanswered requests of one connection, by id. A peer that reuses an id while the first
+ * request is unanswered gets both answered: the older entry is kept aside, found by identity.
+ */
 export class IncomingRequests {
-  private readonly byRequest = new Map<JsonRpcRequest, IncomingRequest>();
   private readonly byId = new Map<JsonRpcId, IncomingRequest>();
+  private readonly shadowed = new Set<IncomingRequest>();
 
   get size(): number {
-    return this.byRequest.size;
+    return this.byId.size + this.shadowed.size;
   }
 
   add(entry: IncomingRequest): void {
-    this.byRequest.set(entry.request, entry);
+    const older = this.byId.get(entry.request.id);
+    if (older) this.shadowed.add(older);
     this.byId.set(entry.request.id, entry);
   }
 
-  get(request: object): IncomingRequest | undefined {
-    return this.byRequest.get(request as JsonRpcRequest);
+  get(request: { readonly id?: JsonRpcId }): IncomingRequest | undefined {
+    if (request.id === undefined) return undefined;
+    const entry = this.byId.get(request.id);
+    if (entry?.request === request) return entry;
+    for (const older of this.shadowed) if (older.request === request) return older;
+    return undefined;
   }
 
   /** The latest unanswered request with this id (what a cancel notification names). */
@@ -86,15 +94,15 @@ export class IncomingRequests {
   }
 
   delete(entry: IncomingRequest): void {
-    this.byRequest.delete(entry.request);
     if (this.byId.get(entry.request.id) === entry) this.byId.delete(entry.request.id);
+    else this.shadowed.delete(entry);
   }
 
   /** Removes every entry and aborts each one's signal. */
   cancelAll(): void {
-    const entries = [...this.byRequest.values()];
-    this.byRequest.clear();
+    const entries = [...this.byId.values(), ...this.shadowed];
     this.byId.clear();
+    this.shadowed.clear();
     for (const entry of entries) entry.cancel();
   }
 }

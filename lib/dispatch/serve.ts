@@ -46,39 +46,64 @@ export function serveCalls<Connection>(
     throw new TypeError('The "middleware" option must be an array of functions');
   }
   const waiting: JsonRpcCall[] = [];
+  /** Calls whose handler is still running (sync handlers never get here). */
   const running = new Set<JsonRpcCall>();
+  let active = 0;
+
+  const succeed = (call: JsonRpcCall, result: unknown): void => {
+    port.answer(call, undefined, result);
+  };
+  const fail = (call: JsonRpcCall, error: unknown): void => {
+    if (error instanceof JsonRpcError && call.id !== undefined) return port.answer(call, error);
+    if (!(error instanceof RequestCancelledError)) port.reportError(error, call);
+    port.answer(call, new InternalError());
+  };
+  const finish = (call: JsonRpcCall): void => {
+    active--;
+    running.delete(call);
+    let next: JsonRpcCall | undefined;
+    while (active < concurrency && (next = waiting.shift()) !== undefined) {
+      const handler = lookup(methods, next.method);
+      if (handler) run(next, handler);
+    }
+  };
 
   const run = (call: JsonRpcCall, handler: AnyHandler): void => {
-    running.add(call);
+    active++;
     const context = new HandlerContext(port, call);
-    invoke(handler, context, middleware as readonly JsonRpcMiddleware[])
-      .then(
-        (result) => port.answer(call, undefined, result),
-        (error: unknown) => {
-          if (error instanceof JsonRpcError && !context.isNotification) {
-            port.answer(call, error);
-          } else {
-            if (!(error instanceof RequestCancelledError)) port.reportError(error, call);
-            port.answer(call, new InternalError());
-          }
-        },
-      )
-      .finally(() => {
-        running.delete(call);
-        let next: JsonRpcCall | undefined;
-        while (running.size < concurrency && (next = waiting.shift()) !== undefined) {
-          const nextHandler = lookup(methods, next.method);
-          if (nextHandler) run(next, nextHandler);
-        }
-      })
-      .catch((error: unknown) => port.reportError(error, call));
+    let value: unknown;
+    try {
+      value =
+        middleware.length === 0
+          ? handler(call.params, context)
+          : invoke(handler, context, middleware as readonly JsonRpcMiddleware[]);
+      if (isObservable(value)) value = firstValue(value, context.signal);
+    } catch (error) {
+      fail(call, error);
+      return finish(call);
+    }
+    if (!isPromiseLike(value)) {
+      succeed(call, value);
+      return finish(call);
+    }
+    running.add(call);
+    value.then(
+      (result) => {
+        succeed(call, result);
+        finish(call);
+      },
+      (error: unknown) => {
+        fail(call, error);
+        finish(call);
+      },
+    );
   };
 
   const subscription = port.calls$.subscribe((call) => {
     const handler = lookup(methods, call.method);
     if (!handler) {
       if (call.id !== undefined) port.answer(call, new MethodNotFoundError());
-    } else if (running.size < concurrency) {
+    } else if (active < concurrency) {
       run(call, handler);
     } else {
       waiting.push(call);
@@ -88,6 +113,14 @@ export function serveCalls<Connection>(
     for (const call of [...waiting.splice(0), ...running]) port.abandon(call);
   });
   return subscription;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** The handler for `method`: an own property that is a function (never `__proto__`&co). */
@@ -126,16 +159,16 @@ function invoke(
       const layer = middleware[index];
       return layer
         ? Promise.resolve(layer(context, () => step(index + 1)))
-        : settle(handler(context.request.params, context), context);
+        : toPromise(handler(context.request.params, context), context);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   };
   return step(0);
 }
 
 /** A handler's value, Promise or Observable as one Promise of the result. */
-function settle(value: unknown, context: HandlerContext<unknown>): Promise<unknown> {
+function toPromise(value: unknown, context: HandlerContext<unknown>): Promise<unknown> {
   if (isObservable(value)) return firstValue(value, context.signal);
   return Promise.resolve(value);
 }
@@ -158,7 +191,7 @@ function firstValue(source$: Observable<unknown>, signal: AbortSignal): Promise<
           subscription.unsubscribe();
         },
         error: (error: unknown) => {
-          reject(error as Error);
+          reject(error);
           subscription.unsubscribe();
         },
         complete: () => {

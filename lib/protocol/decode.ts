@@ -40,23 +40,40 @@ export function decodeFrame(
   frame: Uint8Array | string,
   maxBatchSize: number = DEFAULT_MAX_BATCH_SIZE,
 ): JsonRpcDecoded {
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof frame === 'string' ? frame : utf8.decode(frame));
-  } catch {
-    return single(undefined, errorResponse(null, JsonRpcErrorCode.ParseError, 'Parse error'));
-  }
+  const value = parseFrame(frame);
+  if (value === UNPARSABLE) return single(undefined, parseError());
   if (!Array.isArray(value)) {
     const message = toMessage(value);
-    return message
-      ? single(message, undefined)
-      : single(undefined, looksLikeResponse(value) ? undefined : invalidRequest());
+    return message ? single(message, undefined) : single(undefined, answerToInvalid(value));
   }
   if (value.length === 0) return single(undefined, invalidRequest());
   return decodeBatch(value, maxBatchSize);
 }
 
-function decodeBatch(members: unknown[], maxBatchSize: number): JsonRpcDecoded {
+/** What {@link parseFrame} returns for bytes that are not UTF-8 JSON. */
+export const UNPARSABLE: unique symbol = Symbol('unparsable');
+
+/** The JSON value of a frame, or {@link UNPARSABLE}. Never throws. */
+export function parseFrame(frame: Uint8Array | string): unknown {
+  try {
+    return JSON.parse(typeof frame === 'string' ? frame : utf8.decode(frame));
+  } catch {
+    return UNPARSABLE;
+  }
+}
+
+/** The -32700 answer owed for an unparsable frame. */
+export function parseError(): JsonRpcErrorResponse {
+  return errorResponse(null, JsonRpcErrorCode.ParseError, 'Parse error');
+}
+
+/** The answer owed for a value that is not a valid message: -32600, or none for a response. */
+export function answerToInvalid(value: unknown): JsonRpcErrorResponse | undefined {
+  return looksLikeResponse(value) ? undefined : invalidRequest();
+}
+
+/** Validates every member of a non-empty batch. */
+export function decodeBatch(members: unknown[], maxBatchSize: number): JsonRpcDecoded {
   const tooLarge = members.length > maxBatchSize;
   const messages: JsonRpcMessage[] = [];
   const errors: JsonRpcErrorResponse[] = [];
@@ -118,7 +135,7 @@ function isErrorObject(value: unknown): value is JsonRpcErrorObject {
 }
 
 /** The message `value` is, when it is a valid JSON-RPC 2.0 message; otherwise undefined. */
-function toMessage(value: unknown): JsonRpcMessage | undefined {
+export function toMessage(value: unknown): JsonRpcMessage | undefined {
   if (!isObject(value) || value.jsonrpc !== '2.0') return undefined;
   if ('method' in value) {
     if (typeof value.method !== 'string') return undefined;

@@ -42,7 +42,7 @@ export function encodeError(id: JsonRpcId, error: JsonRpcErrorObject): string {
 
 function json(value: unknown): string | undefined {
   try {
-    return JSON.stringify(value) as string | undefined;
+    return JSON.stringify(value);
   } catch (cause) {
     throw new TypeError('Value cannot be encoded as JSON', { cause });
   }

@@ -2,7 +2,8 @@
  * Test bed: two connections over a memory pair, or one connection and a raw peer transport
  * to speak frames to it directly.
  */
-import { firstValueFrom, Observable, take, toArray } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { firstValueFrom, take, toArray } from 'rxjs';
 import {
   createMemoryTransportPair,
   JsonRpcConnection,
@@ -34,7 +35,9 @@ export class RawPeer {
     this.connection = new JsonRpcConnection(mine, JsonRpcConnectionType.SERVER, options);
     raw.subscribe({
       next: (frame) => {
-        this.received.push(JSON.parse(typeof frame === 'string' ? frame : this.decoder.decode(frame)));
+        this.received.push(
+          JSON.parse(typeof frame === 'string' ? frame : this.decoder.decode(frame)),
+        );
         this.waiters.splice(0).forEach((wake) => wake());
       },
     });
@@ -50,7 +53,8 @@ export class RawPeer {
   async read(count = 1): Promise<unknown[]> {
     const deadline = Date.now() + 2000;
     while (this.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`Expected ${count} frame(s), got ${this.received.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`Expected ${count} frame(s), got ${this.received.length}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
         this.waiters.push(() => {

@@ -1,0 +1,71 @@
+/**
+ * Benchmark plumbing: a windowed driver (N calls outstanding), warm-up, a GC before each
+ * round, and the median of several rounds. Every loop is bounded by a count and a deadline.
+ */
+
+/** One call: resolves when its answer arrives. */
+export type Call = () => PromiseLike<unknown>;
+
+export interface CellOptions {
+  /** Calls outstanding at once. */
+  window: number;
+  /** Calls measured in one round. */
+  calls: number;
+  /** Rounds measured; the median is reported. @default 3 */
+  rounds?: number;
+  /** Calls made before measuring. @default calls / 4 */
+  warmup?: number;
+  /** A round stops at this deadline even if unfinished. @default 20 s */
+  maxRoundMs?: number;
+}
+
+/** Keeps `window` calls in flight until `total` have completed; returns calls per second. */
+export async function windowed(
+  call: Call,
+  window: number,
+  total: number,
+  maxMs: number,
+): Promise<number> {
+  const started = performance.now();
+  const deadline = started + maxMs;
+  let issued = 0;
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    const next = (): void => {
+      if (done === total || performance.now() > deadline) return resolve();
+      if (issued < total) {
+        issued++;
+        call().then(() => {
+          done++;
+          next();
+        }, reject);
+      }
+    };
+    for (let i = 0; i < Math.min(window, total); i++) next();
+  });
+  return (done * 1000) / (performance.now() - started);
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Median calls per second of `rounds` rounds, after a warm-up. */
+export async function measure(call: Call, options: CellOptions): Promise<number> {
+  const { window, calls, rounds = 3, warmup = Math.ceil(calls / 4), maxRoundMs = 20_000 } = options;
+  await windowed(call, window, warmup, maxRoundMs);
+  const rates: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    gc();
+    rates.push(await windowed(call, window, calls, maxRoundMs));
+  }
+  return median(rates);
+}
+
+export const format = (rate: number): string => Math.round(rate).toLocaleString('en-US');
+export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;

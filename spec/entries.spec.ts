@@ -1,0 +1,90 @@
+/**
+ * The package's three entries: their exports are pinned, CommonJS can require them, and
+ * nothing reachable from the main and browser entries needs Node.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import * as main from '../lib/index.js';
+import * as nodeEntry from '../lib/node.js';
+import * as browserEntry from '../lib/browser.js';
+
+const run = promisify(execFile);
+
+const MAIN_EXPORTS = [
+  'BatchBuilder',
+  'ConnectionClosedError',
+  'DEFAULT_CANCEL_METHOD',
+  'DEFAULT_MAX_BATCH_SIZE',
+  'DEFAULT_MAX_INCOMING_REQUESTS',
+  'DEFAULT_MAX_PENDING_REQUESTS',
+  'InternalError',
+  'InvalidParamsError',
+  'InvalidRequestError',
+  'JsonRpcConnection',
+  'JsonRpcConnectionType',
+  'JsonRpcError',
+  'JsonRpcErrorCode',
+  'MethodNotFoundError',
+  'ParseError',
+  'RequestCancelledError',
+  'RequestTimeoutError',
+  'TooManyPendingRequestsError',
+  'createMemoryTransportPair',
+  'decodeFrame',
+  'encodeCall',
+  'encodeError',
+  'encodeResult',
+  'isJsonRpcCall',
+  'isJsonRpcNotification',
+  'isJsonRpcRequest',
+  'isJsonRpcResponse',
+  'joinBatch',
+  'toFrame',
+];
+
+describe('package entries', () => {
+  it('the main entry exports exactly the documented names', () => {
+    expect(Object.keys(main).sort()).to.deep.equal([...MAIN_EXPORTS].sort());
+  });
+
+  it('the node and browser entries include the main entry', () => {
+    for (const name of MAIN_EXPORTS) {
+      expect(nodeEntry, name).to.have.property(name, (main as Record<string, unknown>)[name]);
+      expect(browserEntry, name).to.have.property(name, (main as Record<string, unknown>)[name]);
+    }
+  });
+
+  it('CommonJS code can require the built package', async () => {
+    const script = `
+      const m = require('rxjs-jsonrpc');
+      const [a, b] = m.createMemoryTransportPair();
+      const server = new m.JsonRpcConnection(b);
+      server.serve({ ping: () => 'pong' });
+      const client = new m.JsonRpcConnection(a);
+      client.request('ping').then((r) => { console.log(r, typeof require('rxjs-jsonrpc/node').JsonRpcConnection); return client.close(); });
+    `;
+    const { stdout } = await run(process.execPath, ['-e', script], { timeout: 10_000 });
+    expect(stdout.trim()).to.equal('pong function');
+  });
+
+  for (const entry of ['lib/index.ts', 'lib/browser.ts']) {
+    it(`${entry} bundles for the browser with no Node built-in`, async function () {
+      this.timeout(10_000);
+      const result = await build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      const nodeOnly = inputs.filter((path) => /(^|\/)(ws|node:)|node_modules\/ws\//.test(path));
+      expect(nodeOnly).to.deep.equal([]);
+      expect(inputs.some((path) => path.includes('rxjs'))).to.equal(true);
+    });
+  }
+});
