@@ -417,8 +417,12 @@ export class JsonRpcConnection<
 
   private cancelIncoming(entry: IncomingRequest | undefined, answer: boolean): void {
     if (!entry) return;
-    if (answer) this.answer(entry.request, new RequestCancelledError());
-    else this.incoming.delete(entry);
+    if (answer) {
+      this.answer(entry.request, new RequestCancelledError());
+    } else {
+      this.incoming.delete(entry);
+      entry.batch?.drop();
+    }
     entry.cancel();
   }
 

@@ -25,6 +25,12 @@ export class BatchReply {
     this.flush();
   }
 
+  /** A request of the batch will not be answered (cancelled without an answer). */
+  drop(): void {
+    this.outstanding--;
+    this.flush();
+  }
+
   /** Every member was seen: send as soon as every answer is in. */
   seal(): void {
     this.sealed = true;

@@ -56,7 +56,14 @@ export const UNPARSABLE: unique symbol = Symbol('unparsable');
 /** The JSON value of a frame, or {@link UNPARSABLE}. Never throws. */
 export function parseFrame(frame: Uint8Array | string): unknown {
   try {
-    return JSON.parse(typeof frame === 'string' ? frame : utf8.decode(frame));
+    // TextDecoder drops a byte-order mark from bytes; drop one from text alike.
+    const text =
+      typeof frame === 'string'
+        ? frame.charCodeAt(0) === 0xfeff
+          ? frame.slice(1)
+          : frame
+        : utf8.decode(frame);
+    return JSON.parse(text);
   } catch {
     return UNPARSABLE;
   }
@@ -123,7 +130,11 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 function isId(value: unknown): value is JsonRpcId {
-  return typeof value === 'string' || typeof value === 'number' || value === null;
+  return (
+    typeof value === 'string' ||
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    value === null
+  );
 }
 
 function looksLikeResponse(value: unknown): boolean {

@@ -492,6 +492,18 @@ describe('JsonRpcConnection', () => {
       await peer.close();
     });
 
+    it('a batch member cancelled without an answer does not hold back the rest of the batch', async () => {
+      const peer = new RawPeer({ cancellation: { answer: false } });
+      peer.connection.serve({ slow: () => NEVER, known: () => 1 });
+      peer.send(
+        '[{"jsonrpc":"2.0","method":"slow","id":1},{"jsonrpc":"2.0","method":"known","id":2}]',
+      );
+      await settle();
+      peer.send('{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}');
+      expect(await peer.read()).to.deep.equal([[{ jsonrpc: '2.0', id: 2, result: 1 }]]);
+      await peer.close();
+    });
+
     it('cancellation: false neither sends cancels nor consumes them', async () => {
       const peer = new RawPeer({ cancellation: false });
       const notes = collect(peer.connection.notifications$, 1);
