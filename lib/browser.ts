@@ -1,6 +1,12 @@
 /**
- * rxjs-jsonrpc/browser: transports over the browser's own APIs. Everything of the main entry
- * is re-exported, so one import serves a web page.
+ * rxjs-jsonrpc/browser: transports over the browser's own APIs, beside everything of the
+ * main entry, so one import serves a web page.
  * @module
  */
 export * from './index.js';
+export { BrowserWebSocketTransport } from './transports/browser-ws.js';
+export type { BrowserWebSocketTransportOptions } from './transports/browser-ws.js';
+export { connectWebSocket } from './websocket/browser-connect.js';
+export type { BrowserConnectWebSocketOptions } from './websocket/browser-connect.js';
+export { WebSocketConnectError } from './websocket/errors.js';
+export type { WebSocketConnectErrorDetails } from './websocket/errors.js';

@@ -1,6 +1,6 @@
 /**
  * The README's quick start: a server and a client over the in-memory transport pair.
- * Run it with `npm start`.
+ * Run it with `npm run sample:memory`.
  */
 import { interval, map, take } from 'rxjs';
 import {

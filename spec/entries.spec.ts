@@ -44,9 +44,31 @@ const MAIN_EXPORTS = [
   'toFrame',
 ];
 
+const NODE_EXPORTS = [
+  'DEFAULT_HANDSHAKE_TIMEOUT_MS',
+  'DEFAULT_HEARTBEAT_MS',
+  'DEFAULT_HIGH_WATER_MARK',
+  'DEFAULT_MAX_BUFFERED_BYTES',
+  'DEFAULT_MAX_PAYLOAD',
+  'SlowPeerError',
+  'WebSocketConnectError',
+  'WebSocketTransport',
+  'connectWebSocket',
+  'serveWebSocket',
+];
+
+const BROWSER_EXPORTS = ['BrowserWebSocketTransport', 'WebSocketConnectError', 'connectWebSocket'];
+
 describe('package entries', () => {
   it('the main entry exports exactly the documented names', () => {
     expect(Object.keys(main).sort()).to.deep.equal([...MAIN_EXPORTS].sort());
+  });
+
+  it('the node and browser entries export the main entry plus their own, exactly', () => {
+    expect(Object.keys(nodeEntry).sort()).to.deep.equal([...MAIN_EXPORTS, ...NODE_EXPORTS].sort());
+    expect(Object.keys(browserEntry).sort()).to.deep.equal(
+      [...MAIN_EXPORTS, ...BROWSER_EXPORTS].sort(),
+    );
   });
 
   it('the node and browser entries include the main entry', () => {

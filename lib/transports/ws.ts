@@ -1,0 +1,190 @@
+/**
+ * A transport over one `ws` WebSocket (Node).
+ * @module
+ */
+import { Observable, type Subscriber } from 'rxjs';
+import WebSocket, { type RawData } from 'ws';
+import { count } from '../connection/options.js';
+import type { Transport } from './transport.js';
+
+/** Options of {@link WebSocketTransport}. */
+export interface WebSocketTransportOptions {
+  /**
+   * Bytes the socket may buffer before further frames wait in the transport, in order.
+   * @default 1_048_576 (1 MiB)
+   */
+  highWaterMark?: number;
+  /**
+   * Bytes buffered in all (socket and transport) past which the peer is deemed too slow: the
+   * socket is closed with 1008 and the transport errors with {@link SlowPeerError}.
+   * @default 67_108_864 (64 MiB)
+   */
+  maxBufferedBytes?: number;
+}
+
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/** The peer read too slowly: more than `maxBufferedBytes` waited to be sent. */
+export class SlowPeerError extends Error {
+  override name = 'SlowPeerError';
+  constructor(readonly maxBufferedBytes: number) {
+    super(`The peer reads too slowly: over ${maxBufferedBytes} bytes wait to be sent`);
+  }
+}
+
+/** The WebSocket closed; `code` and `reason` are the close frame's. */
+export interface WebSocketCloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+const TEXT = { binary: false } as const;
+const RETRY_MS = 10;
+
+/**
+ * One `ws` WebSocket as a {@link Transport}: frames go out as text frames; text and binary
+ * frames come in (binary ones read as UTF-8 JSON). A close completes the subscriber, a socket
+ * error errors it. Sending waits while the socket buffers more than `highWaterMark` bytes.
+ *
+ * @example
+ * const connection = new JsonRpcConnection(new WebSocketTransport(socket));
+ */
+export class WebSocketTransport extends Observable<Uint8Array> implements Transport {
+  /** How the socket closed, once it has. */
+  closeInfo: WebSocketCloseInfo | undefined = undefined;
+  private readonly highWaterMark: number;
+  private readonly maxBufferedBytes: number;
+  private readonly waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
+  private subscriber: Subscriber<Uint8Array> | undefined;
+  private flushPending = false;
+  private retry: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  /**
+   * @param socket - an open (or opening) `ws` WebSocket
+   * @throws TypeError or RangeError for an invalid option
+   */
+  constructor(
+    readonly socket: WebSocket,
+    options: WebSocketTransportOptions = {},
+  ) {
+    super((subscriber) => this.attach(subscriber));
+    this.highWaterMark = count('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK);
+    this.maxBufferedBytes = count(
+      'maxBufferedBytes',
+      options.maxBufferedBytes,
+      DEFAULT_MAX_BUFFERED_BYTES,
+    );
+  }
+
+  /** Sends one frame as a text frame, or queues it while the socket is above its high-water mark. */
+  next(frame: Uint8Array): void {
+    const { socket } = this;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (this.waiting.length === 0 && socket.bufferedAmount < this.highWaterMark) {
+      this.send(frame);
+      return;
+    }
+    if (socket.bufferedAmount + this.waitingBytes + frame.byteLength > this.maxBufferedBytes) {
+      this.subscriber?.error(new SlowPeerError(this.maxBufferedBytes));
+      socket.close(1008, 'Peer too slow');
+      return;
+    }
+    this.waiting.push(frame);
+    this.waitingBytes += frame.byteLength;
+    this.armRetry();
+  }
+
+  /** Closes the socket normally (1000). */
+  complete(): void {
+    this.socket.close(1000);
+  }
+
+  /** Closes the socket with 1011 (internal error). */
+  error(): void {
+    this.socket.close(1011);
+  }
+
+  /** True while frames wait for the socket to drain. */
+  get congested(): boolean {
+    return this.waiting.length > 0 || this.socket.bufferedAmount >= this.highWaterMark;
+  }
+
+  /** Sends a frame; the one that crosses the high-water mark calls back when flushed. */
+  private send(frame: Uint8Array): void {
+    if (this.socket.bufferedAmount + frame.byteLength < this.highWaterMark) {
+      this.socket.send(frame, TEXT);
+    } else {
+      this.flushPending = true;
+      this.socket.send(frame, TEXT, this.onFlushed);
+    }
+  }
+
+  private readonly onFlushed = (): void => {
+    this.flushPending = false;
+    this.drain();
+  };
+
+  /** Sends waiting frames while the socket stays below its high-water mark. */
+  private drain(): void {
+    const { socket, waiting } = this;
+    let sent = 0;
+    while (
+      sent < waiting.length &&
+      socket.readyState === WebSocket.OPEN &&
+      socket.bufferedAmount < this.highWaterMark
+    ) {
+      const frame = waiting[sent++]!;
+      this.waitingBytes -= frame.byteLength;
+      this.send(frame);
+    }
+    waiting.splice(0, sent);
+    this.armRetry();
+  }
+
+  /** When frames wait and no write will call back, look again shortly. */
+  private armRetry(): void {
+    if (this.waiting.length === 0 || this.flushPending || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.socket.readyState === WebSocket.OPEN) this.drain();
+    }, RETRY_MS);
+  }
+
+  private attach(subscriber: Subscriber<Uint8Array>): () => void {
+    if (this.subscriber) {
+      subscriber.error(new Error('A WebSocket transport accepts one subscriber at a time'));
+      return () => undefined;
+    }
+    const { socket } = this;
+    this.subscriber = subscriber;
+    const onMessage = (data: RawData): void => subscriber.next(toBytes(data));
+    const onError = (error: Error): void => subscriber.error(error);
+    const onClose = (code: number, reason: Buffer): void => {
+      this.closeInfo = { code, reason: reason.toString() };
+      this.waiting.length = 0;
+      this.waitingBytes = 0;
+      clearTimeout(this.retry);
+      this.retry = undefined;
+      subscriber.complete();
+    };
+    socket.on('message', onMessage);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    if (socket.readyState === WebSocket.CLOSED) {
+      onClose(this.closeInfo?.code ?? 1006, Buffer.alloc(0));
+    }
+    return () => {
+      socket.off('message', onMessage);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      if (this.subscriber === subscriber) this.subscriber = undefined;
+    };
+  }
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}

@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { JsonRpcConnection } from '../../lib/index.js';
+import { SlowPeerError, WebSocketTransport } from '../../lib/node.js';
+import { closed, delay } from '../helpers/ws-wire.js';
+
+interface SocketPair {
+  server: WebSocket;
+  client: WebSocket;
+  /** The client's TCP socket: pause it to make a peer that stops reading. */
+  tcp: Socket;
+  close(): Promise<void>;
+}
+
+/** A connected pair of raw `ws` sockets on 127.0.0.1. */
+async function socketPair(): Promise<SocketPair> {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  const serverSide = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
+  let tcp: Socket | undefined;
+  const client = new WebSocket(`ws://127.0.0.1:${port}`, {
+    createConnection: (options: object) =>
+      (tcp = connect(options as { port: number; host: string })),
+  });
+  await new Promise((resolve) => client.once('open', resolve));
+  const server = await serverSide;
+  return {
+    server,
+    client,
+    tcp: tcp!,
+    close: async () => {
+      tcp?.resume();
+      client.terminate();
+      server.terminate();
+      await closed(client);
+      await closed(server);
+      wss.close();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+describe('WebSocketTransport', () => {
+  const opened: SocketPair[] = [];
+  afterEach(async () => {
+    for (const pair of opened.splice(0)) await pair.close();
+  });
+
+  it('sends text frames, receives text and binary, and removes its listeners on teardown', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const listeners = () =>
+      ['message', 'error', 'close'].map((event) => pair.server.listenerCount(event));
+    const before = listeners();
+    const transport = new WebSocketTransport(pair.server);
+    const received: string[] = [];
+    const subscription = transport.subscribe({
+      next: (frame) => received.push(new TextDecoder().decode(frame as Uint8Array)),
+    });
+    expect(listeners()).to.deep.equal(before.map((n) => n + 1));
+    const kinds: boolean[] = [];
+    pair.client.on('message', (_data, isBinary) => kinds.push(isBinary));
+    transport.next(bytes('{"a":1}'));
+    pair.client.send('text');
+    pair.client.send(Buffer.from('binary'), { binary: true });
+    await delay(30);
+    expect(received).to.deep.equal(['text', 'binary']);
+    expect(kinds).to.deep.equal([false]);
+    subscription.unsubscribe();
+    expect(listeners()).to.deep.equal(before);
+  });
+
+  it('completes on close and keeps the close code and reason', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const transport = new WebSocketTransport(pair.server);
+    const done = new Promise<void>((resolve) => transport.subscribe({ complete: resolve }));
+    pair.client.close(4001, 'bye');
+    await done;
+    expect(transport.closeInfo).to.deep.equal({ code: 4001, reason: 'bye' });
+  });
+
+  it('queues frames while the peer does not read, then sends them all in order', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const transport = new WebSocketTransport(pair.server, { highWaterMark: 64 * 1024 });
+    transport.subscribe({});
+    const received: number[] = [];
+    pair.client.on('message', (data) => received.push(Number(String(data).slice(0, 8))));
+    pair.tcp.pause();
+    const padding = ' '.repeat(64 * 1024);
+    const frames = 300; // ~20 MB: more than loopback's socket buffers hold
+    for (let i = 0; i < frames; i++) transport.next(bytes(String(i).padEnd(8) + padding));
+    expect(transport.congested).to.equal(true);
+    expect(pair.server.bufferedAmount).to.be.lessThan(frames * padding.length);
+    pair.tcp.resume();
+    const deadline = Date.now() + 5000;
+    while (received.length < frames && Date.now() < deadline) await delay(5);
+    expect(received).to.deep.equal(Array.from({ length: frames }, (_, i) => i));
+    expect(transport.congested).to.equal(false);
+  });
+
+  it('drops a peer that reads too slowly: 1008 and SlowPeerError, pending requests rejected', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const transport = new WebSocketTransport(pair.server, {
+      highWaterMark: 64 * 1024,
+      maxBufferedBytes: 4 * 1024 * 1024,
+    });
+    const connection = new JsonRpcConnection(transport);
+    const serverClosed = new Promise<number>((resolve) => pair.server.once('close', resolve));
+    pair.tcp.pause();
+    const pending = connection.request('x').catch((e: unknown) => e);
+    const padding = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 300 && !connection.closed; i++) {
+      void connection.notify('flood', [padding]).catch(() => undefined);
+    }
+    const error = (await pending) as Error;
+    expect(error.name).to.equal('ConnectionClosedError');
+    expect(error.cause).to.be.instanceOf(SlowPeerError);
+    pair.tcp.resume();
+    expect(await serverClosed).to.equal(1008);
+  });
+
+  it('validates its options', () => {
+    expect(() => new WebSocketTransport({} as WebSocket, { highWaterMark: 0 })).to.throw(
+      RangeError,
+      'The "highWaterMark" option must be a positive integer, got 0',
+    );
+  });
+});
