@@ -6,10 +6,10 @@
  *   PORT=9000 npm start  # another port
  */
 import {
-  JsonRpcConnection,
   MethodNotFoundError,
   serveWebSocket,
   type JsonRpcCall,
+  type JsonRpcConnection,
 } from 'rxjs-jsonrpc/node';
 
 async function greet(name: string): Promise<{ greeting: string }> {

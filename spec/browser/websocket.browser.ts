@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { NEVER } from 'rxjs';
+import type * as Entry from '../../lib/browser.js';
 import { serveWebSocket, type WebSocketServerHandle } from '../../lib/node.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -93,8 +94,8 @@ describe('rxjs-jsonrpc/browser in Chromium', () => {
   it('requests, receives notifications, and sees a server-side close reject a pending request', async () => {
     const outcome = await page.evaluate(
       async (url) => {
-        type Entry = typeof import('../../lib/browser.js');
-        const lib = (await import('/rxjs-jsonrpc.js' as string)) as Entry;
+        const bundled = '/rxjs-jsonrpc.js';
+        const lib = (await import(bundled)) as typeof Entry;
         const connection = await lib.connectWebSocket(url);
         const ticks: unknown[] = [];
         connection.notifications$.subscribe((note) => ticks.push(note.params));
@@ -133,8 +134,8 @@ describe('rxjs-jsonrpc/browser in Chromium', () => {
   it('a failed handshake rejects with WebSocketConnectError', async () => {
     const message = await page.evaluate(
       async (url) => {
-        type Entry = typeof import('../../lib/browser.js');
-        const lib = (await import('/rxjs-jsonrpc.js' as string)) as Entry;
+        const bundled = '/rxjs-jsonrpc.js';
+        const lib = (await import(bundled)) as typeof Entry;
         return lib.connectWebSocket(url).then(
           () => 'connected',
           (e: Error) => `${e.name}: ${e.message}`,

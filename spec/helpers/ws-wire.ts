@@ -11,7 +11,7 @@ export class WsWire implements Wire {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      this.received.push(JSON.parse(String(data)));
+      this.received.push(JSON.parse(text(data)));
       this.binary.push(isBinary);
     });
   }
@@ -67,4 +67,9 @@ export function closed(socket: WebSocket, code = 1000): Promise<void> {
 /** Resolves with the code of the socket's close. */
 export function closeCode(socket: WebSocket): Promise<number> {
   return new Promise((resolve) => socket.once('close', (code) => resolve(code)));
+}
+
+/** The text of a received `ws` message. */
+export function text(data: WebSocket.RawData): string {
+  return Buffer.from(Array.isArray(data) ? Buffer.concat(data) : data).toString();
 }

@@ -4,7 +4,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { JsonRpcConnection } from '../../lib/index.js';
 import { SlowPeerError, WebSocketTransport } from '../../lib/node.js';
-import { closed, delay } from '../helpers/ws-wire.js';
+import { closed, delay, text } from '../helpers/ws-wire.js';
 
 interface SocketPair {
   server: WebSocket;
@@ -61,7 +61,7 @@ describe('WebSocketTransport', () => {
     const transport = new WebSocketTransport(pair.server);
     const received: string[] = [];
     const subscription = transport.subscribe({
-      next: (frame) => received.push(new TextDecoder().decode(frame as Uint8Array)),
+      next: (frame) => received.push(new TextDecoder().decode(frame)),
     });
     expect(listeners()).to.deep.equal(before.map((n) => n + 1));
     const kinds: boolean[] = [];
@@ -92,7 +92,7 @@ describe('WebSocketTransport', () => {
     const transport = new WebSocketTransport(pair.server, { highWaterMark: 64 * 1024 });
     transport.subscribe({});
     const received: number[] = [];
-    pair.client.on('message', (data) => received.push(Number(String(data).slice(0, 8))));
+    pair.client.on('message', (data) => received.push(Number(text(data).slice(0, 8))));
     pair.tcp.pause();
     const padding = ' '.repeat(64 * 1024);
     const frames = 300; // ~20 MB: more than loopback's socket buffers hold
