@@ -71,5 +71,6 @@ export function closeCode(socket: WebSocket): Promise<number> {
 
 /** The text of a received `ws` message. */
 export function text(data: WebSocket.RawData): string {
-  return Buffer.from(Array.isArray(data) ? Buffer.concat(data) : data).toString();
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return data instanceof ArrayBuffer ? Buffer.from(data).toString() : data.toString();
 }
