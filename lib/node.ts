@@ -18,3 +18,25 @@ export type { ConnectWebSocketOptions } from './websocket/connect.js';
 export { WebSocketConnectError } from './websocket/errors.js';
 export type { WebSocketConnectErrorDetails } from './websocket/errors.js';
 export type { AllowedOrigins } from './websocket/handshake.js';
+export { StreamTransport, WriteBufferFullError } from './transports/stream.js';
+export { DEFAULT_MAX_WRITE_BUFFER_BYTES } from './transports/stream-options.js';
+export type { StreamFraming, StreamTransportOptions } from './transports/stream-options.js';
+export type { StreamConnectionOptions } from './transports/stream-connection.js';
+export { connectTcp, serveTcp } from './transports/tcp.js';
+export type { ConnectTcpOptions, ServeTcpOptions, TcpServerHandle } from './transports/tcp.js';
+export { connectChildProcess } from './transports/child-process.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, FramingError } from './transports/framing/decoder.js';
+export type {
+  EncodeOptions,
+  FrameDecoder,
+  FrameOrError,
+  FramingErrorCode,
+} from './transports/framing/decoder.js';
+export {
+  ContentLengthDecoder,
+  DEFAULT_MAX_HEADER_BYTES,
+  encodeContentLength,
+} from './transports/framing/content-length.js';
+export type { ContentLengthOptions } from './transports/framing/content-length.js';
+export { encodeNewline, NewlineDecoder } from './transports/framing/newline.js';
+export type { NewlineOptions } from './transports/framing/newline.js';

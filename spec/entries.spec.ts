@@ -55,6 +55,19 @@ const NODE_EXPORTS = [
   'WebSocketTransport',
   'connectWebSocket',
   'serveWebSocket',
+  'StreamTransport',
+  'WriteBufferFullError',
+  'DEFAULT_MAX_WRITE_BUFFER_BYTES',
+  'connectTcp',
+  'serveTcp',
+  'connectChildProcess',
+  'DEFAULT_MAX_MESSAGE_BYTES',
+  'FramingError',
+  'ContentLengthDecoder',
+  'DEFAULT_MAX_HEADER_BYTES',
+  'encodeContentLength',
+  'encodeNewline',
+  'NewlineDecoder',
 ];
 
 const BROWSER_EXPORTS = ['BrowserWebSocketTransport', 'WebSocketConnectError', 'connectWebSocket'];

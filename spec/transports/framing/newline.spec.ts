@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { FramingError } from '../../../lib/transports/framing/decoder.js';
+import { encodeNewline, NewlineDecoder } from '../../../lib/transports/framing/newline.js';
+import {
+  bytes,
+  cuts,
+  decodeAll,
+  join,
+  jsonTexts,
+  splitAt,
+  summary,
+  text,
+} from '../../helpers/chunks.js';
+
+const NUM_RUNS = 100;
+
+const decode = (...chunks: string[]): string[] =>
+  summary(decodeAll(new NewlineDecoder(), chunks.map(bytes)));
+
+describe('newline framing', () => {
+  describe('encodeNewline()', () => {
+    it('appends a newline, in one buffer', () => {
+      expect(text(encodeNewline(bytes('{"a":"é😀"}')))).to.equal('{"a":"é😀"}\n');
+    });
+
+    it('turns the raw newlines of pretty-printed JSON into spaces, keeping its meaning', () => {
+      const pretty = JSON.stringify({ a: ['x\ny', 2] }, null, 2).replace(/\n/g, '\r\n');
+      const line = text(encodeNewline(bytes(pretty)));
+      expect(line.indexOf('\n')).to.equal(line.length - 1);
+      expect(line).not.to.include('\r');
+      expect(JSON.parse(line)).to.deep.equal({ a: ['x\ny', 2] });
+    });
+
+    it('leaves the frame it was given untouched', () => {
+      const frame = bytes('[\n1]');
+      encodeNewline(frame);
+      expect(text(frame)).to.equal('[\n1]');
+    });
+  });
+
+  describe('NewlineDecoder', () => {
+    it('validates its options loudly', () => {
+      expect(() => new NewlineDecoder({ maxMessageBytes: 1.5 })).to.throw(
+        RangeError,
+        'The "maxMessageBytes" option must be a positive integer, got 1.5',
+      );
+      expect(() => new NewlineDecoder({ maxMessageBytes: null as never })).to.throw(
+        TypeError,
+        'The "maxMessageBytes" option must be a number, got null',
+      );
+    });
+
+    it('decodes many lines in one chunk; drops a CR before LF; skips empty lines', () => {
+      expect(decode('[1]\n{"b":2}\r\n\n\r\n[3]\n')).to.deep.equal(['[1]', '{"b":2}', '[3]']);
+    });
+
+    it('decodes a stream split at every byte position, multibyte characters included', () => {
+      const stream = bytes('{"x":"é"}\n["😀","€"]\r\n{}\n');
+      for (let cut = 0; cut <= stream.length; cut++) {
+        const items = decodeAll(new NewlineDecoder(), [stream.slice(0, cut), stream.slice(cut)]);
+        expect(summary(items), `cut at ${cut}`).to.deep.equal(['{"x":"é"}', '["😀","€"]', '{}']);
+      }
+      const bytewise = Array.from(stream, (byte) => Uint8Array.of(byte));
+      expect(summary(decodeAll(new NewlineDecoder(), bytewise))).to.deep.equal([
+        '{"x":"é"}',
+        '["😀","€"]',
+        '{}',
+      ]);
+    });
+
+    it('passes a stray non-JSON line on as a frame, for the connection to answer -32700', () => {
+      expect(decode('Server starting on stdio…\n{"a":1}\n')).to.deep.equal([
+        'Server starting on stdio…',
+        '{"a":1}',
+      ]);
+    });
+
+    it('discards a line over maxMessageBytes as it comes, holding none of it', () => {
+      const decoder = new NewlineDecoder({ maxMessageBytes: 8 });
+      expect(summary(decoder.push(bytes('12345678\n123')))).to.deep.equal(['12345678']);
+      const [error] = decoder.push(bytes('456789')) as FramingError[];
+      expect(error).to.be.instanceOf(FramingError);
+      expect([error!.code, error!.message, error!.fatal]).to.deep.equal([
+        'too-large',
+        'A line longer than maxMessageBytes (8) was discarded',
+        false,
+      ]);
+      expect(decoder.bufferedBytes).to.equal(0);
+      for (let i = 0; i < 100; i++) expect(decoder.push(bytes('x'.repeat(1000)))).to.deep.equal([]);
+      expect(decoder.bufferedBytes).to.equal(0);
+      expect(summary(decoder.push(bytes('still\n[1]\n')))).to.deep.equal(['[1]']);
+      expect(summary(decoder.push(bytes('x'.repeat(20) + '\n[2]\n')))).to.deep.equal([
+        '!too-large',
+        '[2]',
+      ]);
+    });
+
+    it('delivers a last line without a newline at the end of the stream', () => {
+      expect(decode('[1]\n', '{"last":', 'true}')).to.deep.equal(['[1]', '{"last":true}']);
+      const decoder = new NewlineDecoder();
+      decoder.end();
+      expect(decoder.push(bytes('[1]\n'))).to.deep.equal([]);
+    });
+
+    it('property: JSON texts with any Unicode survive any chunking', () => {
+      fc.assert(
+        fc.property(jsonTexts, cuts, (texts, positions) => {
+          const stream = join(...texts.map((json) => encodeNewline(bytes(json))));
+          const items = decodeAll(new NewlineDecoder(), splitAt(stream, positions));
+          expect(summary(items)).to.deep.equal(texts);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it('property: any bytes never throw, and no more than maxMessageBytes is held', () => {
+      const soup = fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 30 });
+      fc.assert(
+        fc.property(soup, (chunks) => {
+          const decoder = new NewlineDecoder({ maxMessageBytes: 64 });
+          for (const chunk of chunks) {
+            for (const item of decoder.push(chunk)) {
+              if (item instanceof Uint8Array) {
+                expect(item.length).to.be.within(1, 64);
+                expect(item.includes(10)).to.equal(false);
+              }
+            }
+            expect(decoder.bufferedBytes).to.be.at.most(64);
+          }
+          decoder.end();
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  });
+});
