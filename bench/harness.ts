@@ -1,6 +1,8 @@
 /**
  * Benchmark plumbing: a windowed driver (N calls outstanding), warm-up, a GC before each
- * round, and the median of several rounds. Every loop is bounded by a count and a deadline.
+ * round, and the median of several rounds. Rounds of the subjects of one comparison are
+ * interleaved, so that a slow moment of the machine falls on all of them alike. Every loop
+ * is bounded by a count and a deadline.
  */
 
 /** One call: resolves when its answer arrives. */
@@ -11,7 +13,7 @@ export interface CellOptions {
   window: number;
   /** Calls measured in one round. */
   calls: number;
-  /** Rounds measured; the median is reported. @default 3 */
+  /** Rounds measured; the median is reported. @default 5 */
   rounds?: number;
   /** Calls made before measuring. @default calls / 4 */
   warmup?: number;
@@ -46,7 +48,7 @@ export async function windowed(
   return (done * 1000) / (performance.now() - started);
 }
 
-function gc(): void {
+export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
@@ -57,14 +59,30 @@ export function median(values: number[]): number {
 
 /** Median calls per second of `rounds` rounds, after a warm-up. */
 export async function measure(call: Call, options: CellOptions): Promise<number> {
-  const { window, calls, rounds = 3, warmup = Math.ceil(calls / 4), maxRoundMs = 20_000 } = options;
-  await windowed(call, window, warmup, maxRoundMs);
-  const rates: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    gc();
-    rates.push(await windowed(call, window, calls, maxRoundMs));
+  return (await compare({ only: call }, options)).only!;
+}
+
+/**
+ * Measures several subjects under the same options, their rounds interleaved: round 1 of
+ * each, then round 2 of each, and so on. Returns the median calls per second of each.
+ */
+export async function compare(
+  subjects: Record<string, Call>,
+  options: CellOptions,
+): Promise<Record<string, number>> {
+  const { window, calls, rounds = 5, warmup = Math.ceil(calls / 4), maxRoundMs = 20_000 } = options;
+  const rates: Record<string, number[]> = {};
+  for (const [name, call] of Object.entries(subjects)) {
+    await windowed(call, window, warmup, maxRoundMs);
+    rates[name] = [];
   }
-  return median(rates);
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, call] of Object.entries(subjects)) {
+      gc();
+      rates[name]!.push(await windowed(call, window, calls, maxRoundMs));
+    }
+  }
+  return Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, median(values)]));
 }
 
 export const format = (rate: number): string => Math.round(rate).toLocaleString('en-US');

@@ -3,8 +3,8 @@
  * at 64 and 10,000 calls in flight.
  */
 import { JSONRPCServerAndClient, JSONRPCServer, JSONRPCClient } from 'json-rpc-2.0';
-import { createMemoryTransportPair, JsonRpcConnection } from '../lib/index.js';
-import { format, measure, ratio, type Call } from './harness.js';
+import { createMemoryTransportPair, JsonRpcConnection } from '../dist/index.js';
+import { compare, type Call } from './harness.js';
 
 const CALLS = 100_000;
 
@@ -38,31 +38,25 @@ async function peer(): Promise<{ call: Call; close: () => Promise<void> }> {
   return { call: () => client.request('echo', ['hello']), close: async () => undefined };
 }
 
-export async function benchMemory(): Promise<string[]> {
-  const rows: string[] = [];
-  const results: Record<string, number> = {};
-  for (const [name, make] of [
-    ['rxjs-jsonrpc', ours],
-    ['json-rpc-2.0', peer],
-  ] as const) {
-    for (const window of [64, 10_000]) {
-      const subject = await make();
-      results[`${name}@${window}`] = await measure(subject.call, { window, calls: CALLS });
-      await subject.close();
+export const MEMORY_WINDOWS = [64, 10_000] as const;
+
+/** Calls per second, results[name][window], the subjects' rounds interleaved. */
+export async function benchMemory(): Promise<Record<string, Record<number, number>>> {
+  const subjects = { 'rxjs-jsonrpc': await ours(), 'json-rpc-2.0': await peer() };
+  const results: Record<string, Record<number, number>> = {
+    'rxjs-jsonrpc': {},
+    'json-rpc-2.0': {},
+  };
+  try {
+    for (const window of MEMORY_WINDOWS) {
+      const rates = await compare(
+        Object.fromEntries(Object.entries(subjects).map(([name, subject]) => [name, subject.call])),
+        { window, calls: CALLS },
+      );
+      for (const [name, rate] of Object.entries(rates)) results[name]![window] = rate;
     }
+  } finally {
+    for (const subject of Object.values(subjects)) await subject.close();
   }
-  const ours64 = results['rxjs-jsonrpc@64']!;
-  const ours10k = results['rxjs-jsonrpc@10000']!;
-  rows.push('| in memory | 64 in flight (calls/s) | 10,000 in flight (calls/s) | 10,000 ÷ 64 |');
-  rows.push('|---|---:|---:|---:|');
-  for (const name of ['rxjs-jsonrpc', 'json-rpc-2.0']) {
-    const a = results[`${name}@64`]!;
-    const b = results[`${name}@10000`]!;
-    rows.push(`| ${name} | ${format(a)} | ${format(b)} | ${ratio(b, a)} |`);
-  }
-  rows.push('');
-  rows.push(
-    `rxjs-jsonrpc vs json-rpc-2.0: ${ratio(ours64, results['json-rpc-2.0@64']!)} at 64, ${ratio(ours10k, results['json-rpc-2.0@10000']!)} at 10,000.`,
-  );
-  return rows;
+  return results;
 }

@@ -3,13 +3,19 @@
  * @module
  */
 export { JsonRpcConnection } from './connection/connection.js';
-export type { JsonRpcCloseEvent, RequestOptions } from './connection/connection.js';
+export type {
+  JsonRpcCloseEvent,
+  JsonRpcConnectionState,
+  RequestOptions,
+} from './connection/connection.js';
 export { BatchBuilder } from './connection/batch.js';
 export type { BatchCallOptions } from './connection/batch.js';
 export {
   DEFAULT_CANCEL_METHOD,
+  DEFAULT_MAX_EARLY_NOTIFICATIONS,
   DEFAULT_MAX_INCOMING_REQUESTS,
   DEFAULT_MAX_PENDING_REQUESTS,
+  DEFAULT_MAX_WAITING_CALLS,
   JsonRpcConnectionType,
 } from './connection/options.js';
 export type { CancellationOptions, JsonRpcConnectionOptions } from './connection/options.js';
@@ -61,5 +67,22 @@ export type {
   JsonRpcParamsOf,
   JsonRpcResultOf,
 } from './protocol/method-map.js';
+export { DEFAULT_RECONNECT, FINAL_CLOSE_CODES } from './reconnect/policy.js';
+export type { ReconnectOptions } from './reconnect/policy.js';
+export { ReconnectingTransport } from './reconnect/transport.js';
+export type { LinkEnd, ReconnectingTransportOptions } from './reconnect/transport.js';
+export {
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_MAX_SUBSCRIPTIONS,
+  JsonRpcStreamErrorCode,
+} from './streams/options.js';
+export type {
+  ObserveOptions,
+  StreamMethodNames,
+  StreamOptions,
+  StreamOverflow,
+} from './streams/options.js';
+export { JsonRpcStream, stream } from './streams/stream.js';
+export type { JsonRpcStreamContext, JsonRpcStreamFactory } from './streams/stream.js';
 export { createMemoryTransportPair } from './transports/memory.js';
-export type { Transport } from './transports/transport.js';
+export type { Transport, TransportLinkState } from './transports/transport.js';

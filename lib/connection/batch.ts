@@ -28,6 +28,7 @@ type Register = (
 /** Collects the calls of one outgoing batch. Usable only inside the `batch()` callback. */
 export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
   private texts: string[] | undefined = [];
+  private readonly ids: number[] = [];
 
   /** @internal */
   constructor(private readonly register: Register) {}
@@ -43,7 +44,9 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
       const id = this.register(method, params, options, (error, result) =>
         error ? reject(error) : resolve(result as JsonRpcResultOf<Remote[M]>),
       );
-      if (id !== undefined) texts.push(encodeCall(method, params, id));
+      if (id === undefined) return;
+      texts.push(encodeCall(method, params, id));
+      this.ids.push(id);
     });
   }
 
@@ -56,11 +59,11 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
     this.open(method, params).push(encodeCall(method, params, undefined));
   }
 
-  /** @internal Ends the batch: the encoded calls, in order. */
-  seal(): string[] {
+  /** @internal Ends the batch: the encoded calls, in order, and the ids of its requests. */
+  seal(): { texts: string[]; ids: number[] } {
     const texts = this.texts ?? [];
     this.texts = undefined;
-    return texts;
+    return { texts, ids: this.ids };
   }
 
   private open(method: unknown, params: unknown): string[] {

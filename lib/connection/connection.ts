@@ -2,36 +2,22 @@
  * JsonRpcConnection: frames in, Observables of calls out; requests correlated to answers.
  * @module
  */
-import { AsyncSubject, Observable, Subject, type Subscription, type Unsubscribable } from 'rxjs';
+import {
+  AsyncSubject,
+  BehaviorSubject,
+  Observable,
+  type Subscription,
+  type Unsubscribable,
+} from 'rxjs';
 import { serveCalls, type ServePort } from '../dispatch/serve.js';
 import type { JsonRpcHandlers, ServeOptions } from '../dispatch/handler.js';
-import {
-  answerToInvalid,
-  decodeBatch,
-  parseError,
-  parseFrame,
-  toMessage,
-  UNPARSABLE,
-} from '../protocol/decode.js';
-import { encodeCall, encodeError, encodeResult, joinBatch, toFrame } from '../protocol/encode.js';
-import {
-  ConnectionClosedError,
-  InternalError,
-  JsonRpcError,
-  MethodNotFoundError,
-  RequestCancelledError,
-  RequestTimeoutError,
-  TooManyPendingRequestsError,
-} from '../protocol/errors.js';
-import {
-  isJsonRpcNotification,
-  type JsonRpcCall,
-  type JsonRpcErrorObject,
-  type JsonRpcErrorResponse,
-  type JsonRpcMessage,
-  type JsonRpcNotification,
-  type JsonRpcParams,
-  type JsonRpcRequest,
+import { encodeCall, joinBatch, toFrame } from '../protocol/encode.js';
+import { ConnectionClosedError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
+import type {
+  JsonRpcCall,
+  JsonRpcErrorObject,
+  JsonRpcNotification,
+  JsonRpcParams,
 } from '../protocol/messages.js';
 import type {
   JsonRpcAnyMethods,
@@ -39,26 +25,22 @@ import type {
   JsonRpcMethodName,
   JsonRpcResultOf,
 } from '../protocol/method-map.js';
-import type { Transport } from '../transports/transport.js';
+import { ObservedStreams } from '../streams/observed.js';
+import type { ObserveOptions } from '../streams/options.js';
+import { ServedStreams } from '../streams/served.js';
+import type { Transport, TransportLinkState } from '../transports/transport.js';
 import { BatchBuilder, checkCall } from './batch.js';
 import { GuardedObservable } from './guarded.js';
-import { BatchReply, IncomingRequest, IncomingRequests } from './incoming.js';
+import { Inbound } from './inbound.js';
 import {
   JsonRpcConnectionType,
   resolveConnectionOptions,
-  timeoutOption,
   type JsonRpcConnectionOptions,
   type ResolvedConnectionOptions,
 } from './options.js';
-import { PendingRequest, PendingRequests, type Settle } from './pending.js';
+import { OutgoingCalls, type RequestOptions } from './outgoing.js';
 
-/** Per-call options of `request()` and `request$()`. */
-export interface RequestOptions {
-  /** Aborting it cancels the request: it rejects at once and the peer is told. */
-  signal?: AbortSignal;
-  /** Milliseconds to wait for the answer; `0` waits for ever. @default the connection's `timeout` */
-  timeout?: number;
-}
+export type { RequestOptions } from './outgoing.js';
 
 /** How a connection ended, as `closed$` reports it. */
 export interface JsonRpcCloseEvent {
@@ -68,7 +50,11 @@ export interface JsonRpcCloseEvent {
   readonly error?: unknown;
 }
 
-const TOO_MANY_INCOMING = -32000;
+/**
+ * A connection's state: `'open'`, then `'closed'`; over a reconnecting transport also
+ * `'connecting'` (before its first link) and `'reconnecting'` (a link was lost).
+ */
+export type JsonRpcConnectionState = TransportLinkState | 'closed';
 
 type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
 
@@ -90,23 +76,28 @@ export class JsonRpcConnection<
   readonly role: JsonRpcConnectionType;
   /** Every incoming request and notification, in arrival order; completes on close. */
   readonly requests$: Observable<JsonRpcCall>;
-  /** Incoming notifications alone; completes on close. */
+  /** Incoming notifications alone (but those an `observe$()` took); completes on close. */
   readonly notifications$: Observable<JsonRpcNotification>;
   /** Emits once, how the connection ended, then completes; replays to late subscribers. */
   readonly closed$: Observable<JsonRpcCloseEvent>;
+  /** The connection's state, the current one first; completes after `'closed'`. */
+  readonly state$: Observable<JsonRpcConnectionState>;
 
   private readonly options: ResolvedConnectionOptions;
-  private readonly pending = new PendingRequests();
-  private readonly incoming = new IncomingRequests();
-  private readonly calls = new Subject<JsonRpcCall>();
-  private readonly notifications = new Subject<JsonRpcNotification>();
+  private readonly outgoing: OutgoingCalls;
+  private readonly inbound: Inbound;
   private readonly closedEvent = new AsyncSubject<JsonRpcCloseEvent>();
-  private link: Unsubscribable | undefined;
+  private readonly stateSubject = new BehaviorSubject<JsonRpcConnectionState>('open');
+  private readonly links: Unsubscribable[] = [];
   /** Aborted on close: the signal of notifications' handlers. */
   private readonly lifetime = new AbortController();
   private closeError: ConnectionClosedError | undefined = undefined;
+  private online = true;
   private serving: Subscription | undefined = undefined;
-  private nextId = 1;
+  private served: ServedStreams | undefined = undefined;
+  private observed: ObservedStreams | undefined = undefined;
+  /** The transport takes frames as text: no UTF-8 encoding on this side. */
+  private readonly textFrames: boolean;
 
   /**
    * @param transport - the frames to speak over; the connection subscribes at once
@@ -122,21 +113,35 @@ export class JsonRpcConnection<
       throw new TypeError(`Unknown connection role: ${String(role)}`);
     }
     this.role = role;
+    this.textFrames = transport.textFrames === true;
     this.options = resolveConnectionOptions(options);
-    this.requests$ = new GuardedObservable(this.calls.asObservable(), (error, call) =>
-      this.onSubscriberThrow(error, call),
+    const send = (text: string): void => this.send(text);
+    this.outgoing = new OutgoingCalls(this.options, send);
+    this.inbound = new Inbound({
+      options: this.options,
+      outgoing: this.outgoing,
+      send,
+      consume: (notification) => this.observed?.consume(notification) === true,
+    });
+    this.requests$ = new GuardedObservable(this.inbound.calls.asObservable(), (error, call) =>
+      this.inbound.onSubscriberThrow(error, call),
     );
-    this.notifications$ = new GuardedObservable(this.notifications.asObservable(), (error, call) =>
-      this.options.onError(error, call),
+    this.notifications$ = new GuardedObservable(
+      this.inbound.notifications.asObservable(),
+      (error, call) => this.options.onError(error, call),
     );
     this.closed$ = this.closedEvent.asObservable();
-    const link = transport.subscribe({
-      next: (frame) => this.receive(frame),
+    this.state$ = this.stateSubject.asObservable();
+    const link$ = transport.link$?.subscribe({ next: (state) => this.onLink(state) });
+    const frames = transport.subscribe({
+      next: (frame) => this.inbound.receive(frame),
       error: (error: unknown) => this.shutdown({ reason: 'error', error }),
       complete: () => this.shutdown({ reason: 'remote' }),
     });
-    if (this.closeError) link.unsubscribe();
-    else this.link = link;
+    for (const link of link$ ? [link$, frames] : [frames]) {
+      if (this.closeError) link.unsubscribe();
+      else this.links.push(link);
+    }
   }
 
   /** True when this side is the client. */
@@ -154,14 +159,29 @@ export class JsonRpcConnection<
     return this.closeError !== undefined;
   }
 
-  /** Requests of ours awaiting an answer. */
+  /** The current state (see `state$`). */
+  get state(): JsonRpcConnectionState {
+    return this.stateSubject.value;
+  }
+
+  /** Requests of ours awaiting an answer (those waiting for a link included). */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.outgoing.size;
   }
 
   /** Requests from the peer not yet answered. */
   get incomingCount(): number {
-    return this.incoming.size;
+    return this.inbound.incoming.size;
+  }
+
+  /** Live stream subscriptions this side serves (made by `stream()` entries of `serve()`). */
+  get subscriptionCount(): number {
+    return this.served?.size ?? 0;
+  }
+
+  /** Live `observe$()` subscriptions of this side. */
+  get observedCount(): number {
+    return this.observed?.size ?? 0;
   }
 
   /**
@@ -179,7 +199,7 @@ export class JsonRpcConnection<
     const [params, options] = args as CallArgs;
     checkCall(method, params);
     return new Promise((resolve, reject) => {
-      this.start(method, params, options, (error, result) =>
+      this.outgoing.request(method, params, options, (error, result) =>
         error ? reject(error) : resolve(result as JsonRpcResultOf<Remote[M]>),
       );
     });
@@ -197,13 +217,13 @@ export class JsonRpcConnection<
     const [params, options] = args as CallArgs;
     checkCall(method, params);
     return new Observable((subscriber) => {
-      const id = this.start(method, params, options, (error, result) => {
+      const id = this.outgoing.request(method, params, options, (error, result) => {
         if (error) return subscriber.error(error);
         subscriber.next(result as JsonRpcResultOf<Remote[M]>);
         subscriber.complete();
       });
       return () => {
-        if (id !== undefined) this.abandon(id, new RequestCancelledError());
+        if (id !== undefined) this.outgoing.abandon(id, new RequestCancelledError());
       };
     });
   }
@@ -219,10 +239,8 @@ export class JsonRpcConnection<
   ): Promise<void> {
     const [params] = args as CallArgs;
     checkCall(method, params);
-    if (this.closeError) return Promise.reject(this.closeError);
     try {
-      this.send(encodeCall(method, params, undefined));
-      return Promise.resolve();
+      return this.outgoing.notify(encodeCall(method, params, undefined));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -237,30 +255,51 @@ export class JsonRpcConnection<
    */
   batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
     const builder = new BatchBuilder<Remote>((method, params, options, settle) =>
-      this.register(method, params, options, settle),
+      this.outgoing.register(method, params, options, settle),
     );
     const value = build(builder);
-    const texts = builder.seal();
-    if (texts.length > 0) this.send(joinBatch(texts));
+    const { texts, ids } = builder.seal();
+    if (texts.length > 0) this.outgoing.transmit(joinBatch(texts), ids);
     return value;
+  }
+
+  /**
+   * A cold Observable of a server stream (one made by `stream()`, or any server speaking the
+   * Ethereum / jsonrpsee pub/sub convention). Each subscription sends `name_subscribe` with
+   * `params`, emits every value, errors with the server's error (rebuilt into its
+   * `JsonRpcError` subclass) and completes when the server's Observable completes;
+   * unsubscribing sends `name_unsubscribe`. Over a reconnecting transport it subscribes again
+   * after each reconnect; otherwise a close errors it with `ConnectionClosedError`.
+   * @throws TypeError at once for a name that is not a string, params of the wrong kind or an
+   *   invalid option
+   * @example
+   * connection.observe$<number>('metrics', { every: 1000 }).pipe(map((m) => m.rss)).subscribe(draw);
+   */
+  observe$<T = unknown>(
+    name: string,
+    params?: JsonRpcParams,
+    options?: ObserveOptions,
+  ): Observable<T> {
+    checkCall(name, params);
+    return this.observedStreams().observe$(name, params, options) as Observable<T>;
   }
 
   /** Answers an incoming request with a result. Does nothing for a notification, or a request already answered or cancelled. */
   replyWithResult(request: JsonRpcCall, result: unknown): Promise<void> {
-    this.answer(request, undefined, result);
+    this.inbound.answer(request, undefined, result);
     return Promise.resolve();
   }
 
   /** Answers an incoming request with an error. Does nothing for a notification, or a request already answered or cancelled. */
   replyWithError(request: JsonRpcCall, error: JsonRpcError | JsonRpcErrorObject): Promise<void> {
-    this.answer(request, error instanceof JsonRpcError ? error : JsonRpcError.from(error));
+    this.inbound.answer(request, error instanceof JsonRpcError ? error : JsonRpcError.from(error));
     return Promise.resolve();
   }
 
   /** The signal of an incoming request: aborted when the peer cancels it or the connection closes. */
   signalOf(request: JsonRpcCall): AbortSignal {
     if (request.id === undefined) return this.lifetime.signal;
-    return this.incoming.get(request)?.signal ?? AbortSignal.abort();
+    return this.inbound.incoming.get(request)?.signal ?? AbortSignal.abort();
   }
 
   /**
@@ -283,174 +322,59 @@ export class JsonRpcConnection<
   }
 
   private servePort(): ServePort<this> {
+    const { inbound } = this;
+    const reportError = (error: unknown, call?: JsonRpcCall): void =>
+      this.options.onError(error, call);
     return {
       connection: this,
-      calls$: this.calls,
+      calls$: inbound.calls,
       signalOf: (call) => this.signalOf(call),
-      answer: (call, error, result) => this.answer(call, error, result),
-      abandon: (call) => this.cancelIncoming(this.incoming.get(call), true),
-      reportError: (error, call) => this.options.onError(error, call),
+      answer: (call, error, result, onSent) => inbound.answer(call, error, result, onSent),
+      abandon: (call) => inbound.cancel(inbound.incoming.get(call), true),
+      reportError,
+      streams: () =>
+        (this.served ??= new ServedStreams({
+          send: (text) => this.send(text),
+          transport: this.transport,
+          reportError,
+        })),
     };
   }
 
-  /** Registers and sends a request; its id while it is pending, else undefined. */
-  private start(
-    method: string,
-    params: JsonRpcParams | undefined,
-    options: RequestOptions | undefined,
-    settle: Settle,
-  ): number | undefined {
-    const id = this.register(method, params, options, settle);
-    if (id === undefined) return undefined;
-    try {
-      this.send(encodeCall(method, params, id));
-      return id;
-    } catch (error) {
-      this.pending.take(id)?.settle(error as Error);
-      return undefined;
-    }
+  private observedStreams(): ObservedStreams {
+    return (this.observed ??= new ObservedStreams({
+      request: (method, params, settle) =>
+        this.outgoing.request(method, params, { timeout: 0 }, settle),
+      timeoutMs: this.options.timeoutMs,
+      withdraw: (id) => this.outgoing.withdraw(id),
+      release: (notification) => this.inbound.deliver(notification),
+      online: () => this.online && !this.closeError,
+      maxEarlyNotifications: this.options.maxEarlyNotifications,
+      reportError: (error) => this.options.onError(error),
+    }));
   }
 
-  /** Registers a request before its frame is written; undefined when it was settled at once. */
-  private register(
-    method: string,
-    params: JsonRpcParams | undefined,
-    options: RequestOptions = {},
-    settle: Settle,
-  ): number | undefined {
-    const { signal } = options;
-    const timeoutMs = timeoutOption('timeout', options.timeout, this.options.timeoutMs);
-    if (this.closeError) return void settle(this.closeError);
-    if (signal?.aborted) return void settle(new RequestCancelledError());
-    if (this.pending.size >= this.options.maxPendingRequests) {
-      return void settle(new TooManyPendingRequestsError(this.options.maxPendingRequests));
+  /** A reconnecting transport's link came or went; the connection lives on. */
+  private onLink(state: TransportLinkState): void {
+    const previous = this.stateSubject.value;
+    if (this.closeError || state === previous) return;
+    this.online = state === 'open';
+    this.stateSubject.next(state);
+    if (this.online) {
+      this.outgoing.linkOpen();
+      this.observed?.linkOpen();
+    } else if (previous === 'open') {
+      // What was in flight on the lost link is gone; it is never re-sent.
+      this.observed?.linkLost();
+      this.outgoing.linkLost(new ConnectionClosedError('Connection lost'));
+      this.inbound.incoming.cancelAll();
+      this.served?.closeAll();
     }
-    const id = this.nextId++;
-    const entry = new PendingRequest(id, settle);
-    this.pending.add(entry);
-    if (timeoutMs > 0) {
-      entry.timer = setTimeout(
-        () => this.abandon(id, new RequestTimeoutError(method, timeoutMs)),
-        timeoutMs,
-      );
-    }
-    if (signal) {
-      entry.signal = signal;
-      entry.onAbort = () => this.abandon(id, new RequestCancelledError());
-      signal.addEventListener('abort', entry.onAbort, { once: true });
-    }
-    return id;
-  }
-
-  /** Gives up on a request of ours: it rejects with `error` and the peer is told. */
-  private abandon(id: number, error: Error): void {
-    const entry = this.pending.take(id);
-    if (!entry) return;
-    entry.settle(error);
-    const { cancellation } = this.options;
-    if (cancellation && cancellation.send && !this.closeError) {
-      this.send(encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined));
-    }
-  }
-
-  private receive(frame: Uint8Array | string): void {
-    const value = parseFrame(frame);
-    if (value === UNPARSABLE) return this.sendError(parseError());
-    if (!Array.isArray(value) || value.length === 0) {
-      const message = toMessage(value);
-      if (message) return this.route(message, undefined);
-      const error = answerToInvalid(value);
-      if (error) this.sendError(error);
-      return;
-    }
-    const decoded = decodeBatch(value, this.options.maxBatchSize);
-    const batch = new BatchReply((text) => this.send(text));
-    for (const error of decoded.errors) batch.add(encodeError(error.id, error.error), false);
-    for (const message of decoded.messages) this.route(message, batch);
-    batch.seal();
-  }
-
-  private sendError(response: JsonRpcErrorResponse): void {
-    this.send(encodeError(response.id, response.error));
-  }
-
-  private route(message: JsonRpcMessage, batch: BatchReply | undefined): void {
-    if ('method' in message) {
-      if (isJsonRpcNotification(message)) this.onNotification(message);
-      else this.onRequest(message, batch);
-      return;
-    }
-    const entry = this.pending.take(message.id);
-    if (!entry) return; // a late or unknown answer: dropped, never answered
-    if ('error' in message) entry.settle(JsonRpcError.from(message.error));
-    else entry.settle(undefined, message.result);
-  }
-
-  private onRequest(request: JsonRpcRequest, batch: BatchReply | undefined): void {
-    const entry = new IncomingRequest(request, batch);
-    batch?.expect();
-    if (this.incoming.size >= this.options.maxIncomingRequests) {
-      this.incoming.add(entry);
-      const data = { maxIncomingRequests: this.options.maxIncomingRequests };
-      return this.answer(
-        request,
-        new JsonRpcError(TOO_MANY_INCOMING, 'Too many concurrent requests', data),
-      );
-    }
-    this.incoming.add(entry);
-    if (this.calls.observed) this.calls.next(request);
-    else this.answer(request, new MethodNotFoundError());
-  }
-
-  private onNotification(notification: JsonRpcNotification): void {
-    const { cancellation } = this.options;
-    if (cancellation && notification.method === cancellation.method) {
-      const params = notification.params as Record<string, unknown> | undefined;
-      const id = params?.[cancellation.idField];
-      const entry =
-        typeof id === 'string' || typeof id === 'number' ? this.incoming.getById(id) : undefined;
-      return this.cancelIncoming(entry, cancellation.answer);
-    }
-    this.calls.next(notification);
-    this.notifications.next(notification);
-  }
-
-  private cancelIncoming(entry: IncomingRequest | undefined, answer: boolean): void {
-    if (!entry) return;
-    if (answer) {
-      this.answer(entry.request, new RequestCancelledError());
-    } else {
-      this.incoming.delete(entry);
-      entry.batch?.drop();
-    }
-    entry.cancel();
-  }
-
-  private onSubscriberThrow(error: unknown, call: JsonRpcCall): void {
-    this.options.onError(error, call);
-    this.answer(call, new InternalError());
-  }
-
-  /** Sends the answer to an incoming request, once; a result JSON cannot carry becomes -32603. */
-  private answer(call: JsonRpcCall, error: JsonRpcError | undefined, result?: unknown): void {
-    const entry = this.incoming.get(call);
-    if (!entry) return;
-    this.incoming.delete(entry);
-    const { id } = entry.request;
-    let text: string;
-    try {
-      text = error ? encodeError(id, error.toJSON()) : encodeResult(id, result);
-    } catch (cause) {
-      this.options.onError(cause, call);
-      text = encodeError(id, new InternalError().toJSON());
-    }
-    if (entry.batch) entry.batch.add(text, true);
-    else this.send(text);
   }
 
   private send(text: string): void {
-    if (this.closeError) return;
-    this.transport.next(toFrame(text));
+    if (this.closeError || !this.online) return;
+    this.transport.next(this.textFrames ? text : toFrame(text));
   }
 
   private shutdown(event: JsonRpcCloseEvent): void {
@@ -460,13 +384,15 @@ export class JsonRpcConnection<
       event.reason === 'local' ? 'Connection closed' : 'Connection closed by the peer',
       options,
     );
-    this.link?.unsubscribe();
+    for (const link of this.links.splice(0)) link.unsubscribe();
     this.lifetime.abort();
     if (event.reason !== 'error') this.transport.complete();
-    for (const entry of this.pending.takeAll()) entry.settle(this.closeError);
-    this.incoming.cancelAll();
-    this.calls.complete();
-    this.notifications.complete();
+    this.outgoing.close(this.closeError);
+    this.observed?.closeAll(this.closeError);
+    this.served?.closeAll();
+    this.inbound.close();
+    this.stateSubject.next('closed');
+    this.stateSubject.complete();
     this.closedEvent.next(event);
     this.closedEvent.complete();
   }

@@ -8,6 +8,8 @@ import type { JsonRpcId, JsonRpcRequest } from '../protocol/messages.js';
 /** Collects the answers to one incoming batch and sends them as one array. */
 export class BatchReply {
   private readonly texts: string[] = [];
+  /** Run once the batch's answer is written (a stream's values must follow its answer). */
+  private sent: (() => void)[] | undefined = undefined;
   private outstanding = 0;
   private sealed = false;
 
@@ -19,8 +21,9 @@ export class BatchReply {
   }
 
   /** An answer to a request of the batch (`expected`), or to an invalid member. */
-  add(text: string, expected: boolean): void {
+  add(text: string, expected: boolean, onSent?: () => void): void {
     this.texts.push(text);
+    if (onSent) (this.sent ??= []).push(onSent);
     if (expected) this.outstanding--;
     this.flush();
   }
@@ -41,6 +44,9 @@ export class BatchReply {
     if (this.sealed && this.outstanding === 0 && this.texts.length > 0) {
       this.send(joinBatch(this.texts));
       this.texts.length = 0;
+      const sent = this.sent;
+      this.sent = undefined;
+      sent?.forEach((callback) => callback());
     }
   }
 }

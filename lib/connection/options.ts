@@ -73,6 +73,26 @@ export interface JsonRpcConnectionOptions {
    */
   cancellation?: CancellationOptions | false;
   /**
+   * On a reconnecting transport, what a call made while the link is down does: `'wait'` for
+   * the link (bounded by `maxWaitingCalls` and by the call's timeout), or `'reject'` at once
+   * with `ConnectionClosedError`.
+   * @default 'wait'
+   */
+  whileReconnecting?: 'wait' | 'reject';
+  /**
+   * Frames (requests, notifications, batches) that may wait for the link at once; past it a
+   * call rejects with `ConnectionClosedError`.
+   * @default 1000
+   */
+  maxWaitingCalls?: number;
+  /**
+   * Notifications held per notification method while an `observe$()` subscribe awaits its
+   * answer (a server may send values before it); past it the oldest goes on to
+   * `notifications$`.
+   * @default 100
+   */
+  maxEarlyNotifications?: number;
+  /**
    * Called with failures that do not reach the peer in full: a handler's exception answered
    * as -32603, a result JSON cannot carry, a `requests$` subscriber that threw.
    * @default logs with console.error
@@ -87,12 +107,19 @@ export interface ResolvedConnectionOptions {
   readonly maxBatchSize: number;
   readonly timeoutMs: number;
   readonly cancellation: Required<CancellationOptions> | false;
+  readonly whileReconnecting: 'wait' | 'reject';
+  readonly maxWaitingCalls: number;
+  readonly maxEarlyNotifications: number;
   readonly onError: (error: unknown, call?: JsonRpcCall) => void;
 }
 
 export const DEFAULT_MAX_PENDING_REQUESTS = 1_000_000;
 export const DEFAULT_MAX_INCOMING_REQUESTS = 100_000;
 export const DEFAULT_CANCEL_METHOD = '$/cancelRequest';
+/** Default of `maxWaitingCalls`: frames waiting for a reconnecting link. */
+export const DEFAULT_MAX_WAITING_CALLS = 1000;
+/** Default of `maxEarlyNotifications`: notifications held per method for an unanswered subscribe. */
+export const DEFAULT_MAX_EARLY_NOTIFICATIONS = 100;
 
 function logError(error: unknown, call?: JsonRpcCall): void {
   console.error(`rxjs-jsonrpc: ${call ? `while handling '${call.method}': ` : ''}`, error);
@@ -114,6 +141,12 @@ export function resolveConnectionOptions(
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('The "onError" option must be a function');
   }
+  const whileReconnecting = options.whileReconnecting ?? 'wait';
+  if (whileReconnecting !== 'wait' && whileReconnecting !== 'reject') {
+    throw new TypeError(
+      `The "whileReconnecting" option must be 'wait' or 'reject', got ${String(whileReconnecting)}`,
+    );
+  }
   return {
     maxPendingRequests: count(
       'maxPendingRequests',
@@ -133,6 +166,13 @@ export function resolveConnectionOptions(
       send: flag('cancellation.send', cancellation.send, true),
       answer: flag('cancellation.answer', cancellation.answer, true),
     },
+    whileReconnecting,
+    maxWaitingCalls: count('maxWaitingCalls', options.maxWaitingCalls, DEFAULT_MAX_WAITING_CALLS),
+    maxEarlyNotifications: count(
+      'maxEarlyNotifications',
+      options.maxEarlyNotifications,
+      DEFAULT_MAX_EARLY_NOTIFICATIONS,
+    ),
     onError: options.onError ?? logError,
   };
 }

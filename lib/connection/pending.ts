@@ -27,6 +27,10 @@ export class PendingRequests {
     return this.byId.size;
   }
 
+  has(id: JsonRpcId): boolean {
+    return this.byId.has(id);
+  }
+
   add(entry: PendingRequest): void {
     this.byId.set(entry.id, entry);
   }

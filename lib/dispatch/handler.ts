@@ -9,6 +9,7 @@ import type {
   JsonRpcParamsOf,
   JsonRpcResultOf,
 } from '../protocol/method-map.js';
+import type { JsonRpcStream } from '../streams/stream.js';
 
 /** What every handler and middleware receives beside the params. */
 export interface JsonRpcHandlerContext<Connection = unknown> {
@@ -35,13 +36,14 @@ export type JsonRpcHandler<Params = unknown, Result = unknown, Connection = unkn
   context: JsonRpcHandlerContext<Connection>,
 ) => Result | PromiseLike<Result> | Observable<Result>;
 
-/** A method table for `serve()`, typed by a method map. */
+/**
+ * A method table for `serve()`, typed by a method map: each entry a handler, or a stream made
+ * by `stream()` (answering `name_subscribe` and `name_unsubscribe`).
+ */
 export type JsonRpcHandlers<Methods = JsonRpcAnyMethods, Connection = unknown> = {
-  [M in keyof Methods]?: JsonRpcHandler<
-    JsonRpcParamsOf<Methods[M]>,
-    JsonRpcResultOf<Methods[M]>,
-    Connection
-  >;
+  [M in keyof Methods]?:
+    | JsonRpcHandler<JsonRpcParamsOf<Methods[M]>, JsonRpcResultOf<Methods[M]>, Connection>
+    | JsonRpcStream<JsonRpcParamsOf<Methods[M]>, unknown, Connection>;
 };
 
 /**
@@ -68,6 +70,12 @@ export interface ServeOptions<Connection = unknown> {
    * @default Infinity
    */
   concurrency?: number;
-  /** Run around every handler, first to last. @default [] */
+  /** Run around every handler, first to last (streams' subscribe and unsubscribe too). @default [] */
   middleware?: readonly JsonRpcMiddleware<Connection>[];
+  /**
+   * Live stream subscriptions on this connection; past it `_subscribe` is answered -32011
+   * "Too many subscriptions" (`data: { maxSubscriptions }`).
+   * @default 1000
+   */
+  maxSubscriptions?: number;
 }

@@ -11,6 +11,9 @@ import {
   RequestCancelledError,
 } from '../protocol/errors.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
+import { DEFAULT_MAX_SUBSCRIPTIONS } from '../streams/options.js';
+import { StreamRoutes } from '../streams/routes.js';
+import type { ServedStreams } from '../streams/served.js';
 import type {
   JsonRpcHandler,
   JsonRpcHandlerContext,
@@ -23,7 +26,18 @@ export interface ServePort<Connection> {
   readonly connection: Connection;
   readonly calls$: Observable<JsonRpcCall>;
   signalOf(call: JsonRpcCall): AbortSignal;
-  answer(call: JsonRpcCall, error: JsonRpcError | undefined, result?: unknown): void;
+  /**
+   * Answers a call; `onSent` runs once the answer is on the wire (a batch's answer waits for
+   * its every member). False when the call is no longer awaiting an answer.
+   */
+  answer(
+    call: JsonRpcCall,
+    error: JsonRpcError | undefined,
+    result?: unknown,
+    onSent?: () => void,
+  ): boolean;
+  /** The connection's server subscriptions, made on first use. */
+  streams(): ServedStreams;
   /** Cancels an unanswered request: its signal aborts and it is answered -32800. */
   abandon(call: JsonRpcCall): void;
   reportError(error: unknown, call: JsonRpcCall): void;
@@ -41,20 +55,41 @@ export function serveCalls<Connection>(
     throw new TypeError('serve() takes an object mapping method names to handlers');
   }
   const concurrency = count('concurrency', options.concurrency, Infinity);
+  const maxSubscriptions = count(
+    'maxSubscriptions',
+    options.maxSubscriptions,
+    DEFAULT_MAX_SUBSCRIPTIONS,
+  );
   const middleware = options.middleware ?? [];
   if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) {
     throw new TypeError('The "middleware" option must be an array of functions');
   }
+  const routes = StreamRoutes.of(methods, () => {
+    const streams = port.streams();
+    streams.maxSubscriptions = maxSubscriptions;
+    return streams;
+  });
+  const handlerOf = (method: string): AnyHandler | undefined =>
+    lookup(methods, method) ?? routes?.handler(method);
   const waiting: JsonRpcCall[] = [];
   /** Calls whose handler is still running (sync handlers never get here). */
   const running = new Set<JsonRpcCall>();
   let active = 0;
 
   const succeed = (call: JsonRpcCall, result: unknown): void => {
-    port.answer(call, undefined, result);
+    const opened = routes?.claim(call);
+    if (!opened) return void port.answer(call, undefined, result);
+    // A stream's values may only follow its subscribe answer onto the wire.
+    if (!port.answer(call, undefined, opened.id, () => opened.start())) {
+      port.streams().discard(opened);
+    }
   };
   const fail = (call: JsonRpcCall, error: unknown): void => {
-    if (error instanceof JsonRpcError && call.id !== undefined) return port.answer(call, error);
+    const opened = routes?.claim(call);
+    if (opened) port.streams().discard(opened);
+    if (error instanceof JsonRpcError && call.id !== undefined) {
+      return void port.answer(call, error);
+    }
     if (!(error instanceof RequestCancelledError)) port.reportError(error, call);
     port.answer(call, new InternalError());
   };
@@ -63,7 +98,7 @@ export function serveCalls<Connection>(
     running.delete(call);
     let next: JsonRpcCall | undefined;
     while (active < concurrency && (next = waiting.shift()) !== undefined) {
-      const handler = lookup(methods, next.method);
+      const handler = handlerOf(next.method);
       if (handler) run(next, handler);
     }
   };
@@ -100,7 +135,7 @@ export function serveCalls<Connection>(
   };
 
   const subscription = port.calls$.subscribe((call) => {
-    const handler = lookup(methods, call.method);
+    const handler = handlerOf(call.method);
     if (!handler) {
       if (call.id !== undefined) port.answer(call, new MethodNotFoundError());
     } else if (active < concurrency) {
@@ -111,6 +146,7 @@ export function serveCalls<Connection>(
   });
   subscription.add(() => {
     for (const call of [...waiting.splice(0), ...running]) port.abandon(call);
+    routes?.stop();
   });
   return subscription;
 }

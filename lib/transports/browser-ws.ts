@@ -19,9 +19,8 @@ const CLOSED = 3;
 const RETRY_MS = 10;
 
 /**
- * One browser `WebSocket` as a {@link Transport}. Frames go out as text frames (decoded from
- * UTF-8 once, as the WebSocket API sends text only from strings); text and binary frames
- * come in. A close completes the subscriber; its code and reason are kept in `closeInfo`.
+ * One browser `WebSocket` as a {@link Transport}. Frames go out as text frames; text and
+ * binary frames come in. A close completes the subscriber; its code and reason are kept in `closeInfo`.
  */
 export class BrowserWebSocketTransport
   extends Observable<Uint8Array | string>
@@ -49,9 +48,9 @@ export class BrowserWebSocketTransport
     socket.binaryType = 'arraybuffer';
   }
 
-  next(frame: Uint8Array): void {
+  next(frame: Uint8Array | string): void {
     if (this.socket.readyState !== OPEN) return;
-    const text = this.text.decode(frame);
+    const text = typeof frame === 'string' ? frame : this.text.decode(frame);
     if (this.waiting.length === 0 && this.socket.bufferedAmount < this.highWaterMark) {
       this.socket.send(text);
       return;

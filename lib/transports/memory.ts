@@ -7,12 +7,14 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { Transport } from './transport.js';
 
 /** One end of a memory pair. */
-class MemoryTransport extends Observable<Uint8Array> implements Transport {
+class MemoryTransport extends Observable<Uint8Array | string> implements Transport {
+  /** Text frames pass through as they are: nothing to encode or decode in one process. */
+  readonly textFrames = true;
   /** The other end; set once by the pair. */
   peer!: MemoryTransport;
-  private subscriber: Subscriber<Uint8Array> | undefined;
+  private subscriber: Subscriber<Uint8Array | string> | undefined;
   /** Frames received and not yet delivered; `undefined` marks the end of the stream. */
-  private readonly inbox: (Uint8Array | undefined)[] = [];
+  private readonly inbox: (Uint8Array | string | undefined)[] = [];
   private scheduled = false;
   private sendingClosed = false;
   private receivingClosed = false;
@@ -31,7 +33,7 @@ class MemoryTransport extends Observable<Uint8Array> implements Transport {
     });
   }
 
-  next(frame: Uint8Array): void {
+  next(frame: Uint8Array | string): void {
     if (!this.sendingClosed) this.peer.receive(frame);
   }
 
@@ -47,7 +49,7 @@ class MemoryTransport extends Observable<Uint8Array> implements Transport {
     this.complete();
   }
 
-  private receive(frame: Uint8Array | undefined): void {
+  private receive(frame: Uint8Array | string | undefined): void {
     if (this.receivingClosed) return;
     if (frame === undefined) this.receivingClosed = true;
     this.inbox.push(frame);

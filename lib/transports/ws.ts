@@ -2,7 +2,7 @@
  * A transport over one `ws` WebSocket (Node).
  * @module
  */
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, Subject, type Subscriber } from 'rxjs';
 import WebSocket, { type RawData } from 'ws';
 import { count } from '../connection/options.js';
 import type { Transport } from './transport.js';
@@ -50,16 +50,26 @@ const RETRY_MS = 10;
  * @example
  * const connection = new JsonRpcConnection(new WebSocketTransport(socket));
  */
-export class WebSocketTransport extends Observable<Uint8Array> implements Transport {
+export class WebSocketTransport extends Observable<Uint8Array | string> implements Transport {
+  /** Frames may be handed over as text: `ws` encodes them once, into its own buffer. */
+  readonly textFrames = true;
   /** How the socket closed, once it has. */
   closeInfo: WebSocketCloseInfo | undefined = undefined;
   private readonly highWaterMark: number;
   private readonly maxBufferedBytes: number;
-  private readonly waiting: Uint8Array[] = [];
+  private readonly waiting: (Uint8Array | string)[] = [];
   private waitingBytes = 0;
-  private subscriber: Subscriber<Uint8Array> | undefined;
+  private subscriber: Subscriber<Uint8Array | string> | undefined;
   private flushPending = false;
   private retry: ReturnType<typeof setTimeout> | undefined = undefined;
+  private readonly drained = new Subject<void>();
+
+  /** Emits each time the transport can take frames again after being {@link congested}. */
+  readonly drain$ = new Observable<void>((subscriber) => {
+    const subscription = this.drained.subscribe(subscriber);
+    this.armRetry();
+    return subscription;
+  });
 
   /**
    * @param socket - an open (or opening) `ws` WebSocket
@@ -79,20 +89,20 @@ export class WebSocketTransport extends Observable<Uint8Array> implements Transp
   }
 
   /** Sends one frame as a text frame, or queues it while the socket is above its high-water mark. */
-  next(frame: Uint8Array): void {
+  next(frame: Uint8Array | string): void {
     const { socket } = this;
     if (socket.readyState !== WebSocket.OPEN) return;
     if (this.waiting.length === 0 && socket.bufferedAmount < this.highWaterMark) {
       this.send(frame);
       return;
     }
-    if (socket.bufferedAmount + this.waitingBytes + frame.byteLength > this.maxBufferedBytes) {
+    if (socket.bufferedAmount + this.waitingBytes + sizeOf(frame) > this.maxBufferedBytes) {
       this.subscriber?.error(new SlowPeerError(this.maxBufferedBytes));
       socket.close(1008, 'Peer too slow');
       return;
     }
     this.waiting.push(frame);
-    this.waitingBytes += frame.byteLength;
+    this.waitingBytes += sizeOf(frame);
     this.armRetry();
   }
 
@@ -112,8 +122,8 @@ export class WebSocketTransport extends Observable<Uint8Array> implements Transp
   }
 
   /** Sends a frame; the one that crosses the high-water mark calls back when flushed. */
-  private send(frame: Uint8Array): void {
-    if (this.socket.bufferedAmount + frame.byteLength < this.highWaterMark) {
+  private send(frame: Uint8Array | string): void {
+    if (this.socket.bufferedAmount + sizeOf(frame) < this.highWaterMark) {
       this.socket.send(frame, TEXT);
     } else {
       this.flushPending = true;
@@ -136,30 +146,35 @@ export class WebSocketTransport extends Observable<Uint8Array> implements Transp
       socket.bufferedAmount < this.highWaterMark
     ) {
       const frame = waiting[sent++]!;
-      this.waitingBytes -= frame.byteLength;
+      this.waitingBytes -= sizeOf(frame);
       this.send(frame);
     }
     waiting.splice(0, sent);
     this.armRetry();
+    if (this.drained.observed && !this.congested) this.drained.next();
   }
 
-  /** When frames wait and no write will call back, look again shortly. */
+  /** When frames wait (or someone waits for a drain) and no write will call back, look again shortly. */
   private armRetry(): void {
-    if (this.waiting.length === 0 || this.flushPending || this.retry) return;
+    if (this.flushPending || this.retry) return;
+    const full = this.drained.observed && this.socket.bufferedAmount >= this.highWaterMark;
+    if (this.waiting.length === 0 && !full) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
       if (this.socket.readyState === WebSocket.OPEN) this.drain();
     }, RETRY_MS);
   }
 
-  private attach(subscriber: Subscriber<Uint8Array>): () => void {
+  private attach(subscriber: Subscriber<Uint8Array | string>): () => void {
     if (this.subscriber) {
       subscriber.error(new Error('A WebSocket transport accepts one subscriber at a time'));
       return () => undefined;
     }
     const { socket } = this;
     this.subscriber = subscriber;
-    const onMessage = (data: RawData): void => subscriber.next(toBytes(data));
+    // ws has checked a text frame's UTF-8 already: hand it over as text, decoded once.
+    const onMessage = (data: RawData, isBinary: boolean): void =>
+      subscriber.next(isBinary ? toBytes(data) : toText(data));
     const onError = (error: Error): void => subscriber.error(error);
     const onClose = (code: number, reason: Buffer): void => {
       this.closeInfo = { code, reason: reason.toString() };
@@ -182,6 +197,16 @@ export class WebSocketTransport extends Observable<Uint8Array> implements Transp
       if (this.subscriber === subscriber) this.subscriber = undefined;
     };
   }
+}
+
+/** The size of a frame in bytes (in UTF-16 units for text: close enough for a budget). */
+function sizeOf(frame: Uint8Array | string): number {
+  return typeof frame === 'string' ? frame.length : frame.byteLength;
+}
+
+function toText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return data instanceof ArrayBuffer ? Buffer.from(data).toString() : data.toString();
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -11,8 +11,11 @@ import {
   timeoutOption,
   type JsonRpcConnectionOptions,
 } from '../connection/options.js';
+import { resolveReconnect, type ReconnectOptions } from '../reconnect/policy.js';
+import { ReconnectingTransport } from '../reconnect/transport.js';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../transports/ws.js';
 import { WebSocketConnectError } from './errors.js';
+import { isFinalWebSocketEnd } from './final.js';
 import { DEFAULT_MAX_PAYLOAD } from './serve.js';
 
 /** Options of {@link connectWebSocket} (Node). */
@@ -29,6 +32,13 @@ export interface ConnectWebSocketOptions extends WebSocketTransportOptions {
   origin?: string;
   /** Largest message accepted, in bytes (1009 past it). @default 16_777_216 (16 MiB) */
   maxPayload?: number;
+  /**
+   * Reconnect when the link is lost after the first handshake (which is not retried): `true`
+   * for the defaults, or `{ attempts, delayMs, maxDelayMs }`. Requests in flight then reject
+   * with `ConnectionClosedError` and are never re-sent; `observe$()` streams subscribe again.
+   * @default false
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -36,18 +46,27 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /**
  * Opens a WebSocket and resolves with a connection over it once the handshake succeeds.
  * Rejects with {@link WebSocketConnectError} naming the cause: refused, an HTTP status such
- * as 401 or 403, or the handshake timeout.
+ * as 401 or 403, or the handshake timeout. With `reconnect`, a lost link is opened again
+ * (see `connection.state$`); a close by `close()`, a 401/403 handshake or a close code 1002,
+ * 1003, 1008 or 1009 is final.
  *
  * @example
- * const connection = await connectWebSocket('ws://127.0.0.1:8080');
+ * const connection = await connectWebSocket('ws://127.0.0.1:8080', { reconnect: true });
  * console.log(await connection.request('greet', ['Bob']));
  */
 export async function connectWebSocket<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
 >(url: string, options: ConnectWebSocketOptions = {}): Promise<JsonRpcConnection<Remote, Local>> {
+  const reconnect = resolveReconnect(options.reconnect);
   const socket = await openSocket(url, options);
-  const transport = new WebSocketTransport(socket, options);
+  const first = new WebSocketTransport(socket, options);
+  const transport = reconnect
+    ? new ReconnectingTransport(
+        async (signal) => new WebSocketTransport(await openSocket(url, options, signal), options),
+        { ...reconnect, initial: first, isFinal: isFinalWebSocketEnd },
+      )
+    : first;
   return new JsonRpcConnection<Remote, Local>(
     transport,
     options.role ?? JsonRpcConnectionType.CLIENT,
@@ -55,8 +74,12 @@ export async function connectWebSocket<
   );
 }
 
-/** Opens one `ws` socket; settles on open or on the first failure. */
-export function openSocket(url: string, options: ConnectWebSocketOptions): Promise<WebSocket> {
+/** Opens one `ws` socket; settles on open, on the first failure, or when `signal` aborts. */
+export function openSocket(
+  url: string,
+  options: ConnectWebSocketOptions,
+  signal?: AbortSignal,
+): Promise<WebSocket> {
   const timeoutMs = timeoutOption(
     'handshakeTimeoutMs',
     options.handshakeTimeoutMs,
@@ -70,8 +93,10 @@ export function openSocket(url: string, options: ConnectWebSocketOptions): Promi
       origin: options.origin,
       perMessageDeflate: false,
     });
+    const onAbort = (): void => fail(new WebSocketConnectError(url, 'aborted'));
     const fail = (error: WebSocketConnectError): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners();
       socket.on('error', () => undefined);
       socket.terminate();
@@ -84,8 +109,10 @@ export function openSocket(url: string, options: ConnectWebSocketOptions): Promi
         ),
       timeoutMs || 2_147_483_647,
     );
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('open', () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners();
       resolve(socket);
     });

@@ -123,11 +123,15 @@ export async function serveWebSocket<
     // On a shared server, another upgrade listener may own other paths; alone, refuse them.
     const elsewhere = options.path !== undefined && pathOf(request) !== options.path;
     if (elsewhere && !owned && http.listenerCount('upgrade') > 1) return;
-    socket.on('error', () => socket.destroy());
+    // Until ws takes the socket over; a shared function, so it holds on to nothing.
+    socket.on('error', destroySocket);
     checkHandshake(request, options).then(
       (status) => {
         if (status !== undefined) return refuse(socket, status);
-        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          socket.off('error', destroySocket);
+          accept(ws, request);
+        });
       },
       () => refuse(socket, 500),
     );
@@ -151,6 +155,10 @@ export async function serveWebSocket<
       }
     },
   };
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

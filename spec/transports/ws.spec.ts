@@ -61,17 +61,21 @@ describe('WebSocketTransport', () => {
     const transport = new WebSocketTransport(pair.server);
     const received: string[] = [];
     const subscription = transport.subscribe({
-      next: (frame) => received.push(new TextDecoder().decode(frame)),
+      next: (frame) =>
+        received.push(
+          typeof frame === 'string' ? `text:${frame}` : new TextDecoder().decode(frame),
+        ),
     });
     expect(listeners()).to.deep.equal(before.map((n) => n + 1));
     const kinds: boolean[] = [];
     pair.client.on('message', (_data, isBinary) => kinds.push(isBinary));
     transport.next(bytes('{"a":1}'));
+    transport.next('{"b":2}');
     pair.client.send('text');
     pair.client.send(Buffer.from('binary'), { binary: true });
     await delay(30);
-    expect(received).to.deep.equal(['text', 'binary']);
-    expect(kinds).to.deep.equal([false]);
+    expect(received).to.deep.equal(['text:text', 'binary']);
+    expect(kinds).to.deep.equal([false, false]);
     subscription.unsubscribe();
     expect(listeners()).to.deep.equal(before);
   });

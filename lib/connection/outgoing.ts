@@ -1,0 +1,196 @@
+/**
+ * Calls of ours: ids, pending requests with their timeout and signal, the cancel
+ * notification, and the frames that wait while a reconnecting link is down.
+ * @module
+ */
+import { encodeCall } from '../protocol/encode.js';
+import {
+  ConnectionClosedError,
+  JsonRpcError,
+  RequestCancelledError,
+  RequestTimeoutError,
+  TooManyPendingRequestsError,
+} from '../protocol/errors.js';
+import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
+import { timeoutOption, type ResolvedConnectionOptions } from './options.js';
+import { PendingRequest, PendingRequests, type Settle } from './pending.js';
+
+/** Per-call options of `request()` and `request$()`. */
+export interface RequestOptions {
+  /** Aborting it cancels the request: it rejects at once and the peer is told. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait for the answer; `0` waits for ever. @default the connection's `timeout` */
+  timeout?: number;
+}
+
+/** A frame waiting for the link: its requests' ids, or how to settle a notification. */
+interface Parked {
+  readonly text: string;
+  ids: readonly number[];
+  readonly settle?: (error?: Error) => void;
+}
+
+/** The outgoing side of one connection. */
+export class OutgoingCalls {
+  private readonly pending = new PendingRequests();
+  private readonly parked: Parked[] = [];
+  private nextId = 1;
+  private online = true;
+  private closeError: Error | undefined = undefined;
+
+  constructor(
+    private readonly options: ResolvedConnectionOptions,
+    private readonly write: (text: string) => void,
+  ) {}
+
+  /** Requests awaiting an answer (waiting ones included). */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Registers and sends (or parks) a request; its id while it is pending, else undefined. */
+  request(
+    method: string,
+    params: JsonRpcParams | undefined,
+    options: RequestOptions | undefined,
+    settle: Settle,
+  ): number | undefined {
+    const id = this.register(method, params, options, settle);
+    if (id === undefined) return undefined;
+    try {
+      this.transmit(encodeCall(method, params, id), [id]);
+      return id;
+    } catch (error) {
+      this.pending.take(id)?.settle(error as Error);
+      return undefined;
+    }
+  }
+
+  /** Registers a request before its frame is written; undefined when it was settled at once. */
+  register(
+    method: string,
+    params: JsonRpcParams | undefined,
+    options: RequestOptions = {},
+    settle: Settle,
+  ): number | undefined {
+    const { signal } = options;
+    const timeoutMs = timeoutOption('timeout', options.timeout, this.options.timeoutMs);
+    if (this.closeError) return void settle(this.closeError);
+    if (signal?.aborted) return void settle(new RequestCancelledError());
+    if (this.pending.size >= this.options.maxPendingRequests) {
+      return void settle(new TooManyPendingRequestsError(this.options.maxPendingRequests));
+    }
+    if (!this.online) {
+      const refusal = this.refusal();
+      if (refusal) return void settle(refusal);
+    }
+    const id = this.nextId++;
+    const entry = new PendingRequest(id, settle);
+    this.pending.add(entry);
+    if (timeoutMs > 0) {
+      entry.timer = setTimeout(
+        () => this.abandon(id, new RequestTimeoutError(method, timeoutMs)),
+        timeoutMs,
+      );
+    }
+    if (signal) {
+      entry.signal = signal;
+      entry.onAbort = () => this.abandon(id, new RequestCancelledError());
+      signal.addEventListener('abort', entry.onAbort, { once: true });
+    }
+    return id;
+  }
+
+  /** Writes the frame of registered requests (or of a batch), or parks it while offline. */
+  transmit(text: string, ids: readonly number[]): void {
+    if (this.online) this.write(text);
+    else this.parked.push({ text, ids });
+  }
+
+  /** Writes a notification, or parks it while offline; resolves once written. */
+  notify(text: string): Promise<void> {
+    if (this.closeError) return Promise.reject(this.closeError);
+    if (this.online) {
+      this.write(text);
+      return Promise.resolve();
+    }
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(refusal);
+    return new Promise((resolve, reject) => {
+      this.parked.push({ text, ids: [], settle: (error) => (error ? reject(error) : resolve()) });
+    });
+  }
+
+  /** Gives up on a request: it rejects with `error`; the peer is told if it was sent. */
+  abandon(id: number, error: Error): void {
+    const wasSent = !this.unpark(id);
+    const entry = this.pending.take(id);
+    if (!entry) return;
+    entry.settle(error);
+    const { cancellation } = this.options;
+    if (wasSent && cancellation && cancellation.send && this.online && !this.closeError) {
+      this.write(encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined));
+    }
+  }
+
+  /** Takes back a request not sent yet, without settling it; false once it was sent. */
+  withdraw(id: number): boolean {
+    if (!this.unpark(id)) return false;
+    this.pending.take(id);
+    return true;
+  }
+
+  /** An answer from the peer; one with an unknown id is dropped, never answered. */
+  settle(response: JsonRpcResponse): void {
+    const entry = this.pending.take(response.id);
+    if (!entry) return;
+    if ('error' in response) entry.settle(JsonRpcError.from(response.error));
+    else entry.settle(undefined, response.result);
+  }
+
+  /** The link dropped: what was sent on it rejects, and is never re-sent. */
+  linkLost(error: Error): void {
+    this.online = false;
+    for (const entry of this.pending.takeAll()) entry.settle(error);
+  }
+
+  /** A link is up: the waiting frames go out, in order, but those whose requests gave up. */
+  linkOpen(): void {
+    this.online = true;
+    for (const { text, ids, settle } of this.parked.splice(0)) {
+      if (ids.length > 0 && !ids.some((id) => this.pending.has(id))) continue;
+      this.write(text);
+      settle?.();
+    }
+  }
+
+  /** The connection closed: everything pending or waiting rejects with `error`. */
+  close(error: Error): void {
+    this.closeError = error;
+    for (const entry of this.pending.takeAll()) entry.settle(error);
+    for (const { settle } of this.parked.splice(0)) settle?.(error);
+  }
+
+  /** Why a call made while offline cannot wait, if it cannot. */
+  private refusal(): Error | undefined {
+    if (this.options.whileReconnecting === 'reject') {
+      return new ConnectionClosedError('Not connected: the connection is reconnecting');
+    }
+    const max = this.options.maxWaitingCalls;
+    if (this.parked.length < max) return undefined;
+    return new ConnectionClosedError(
+      `Not connected: ${max} calls already wait for the link (option maxWaitingCalls)`,
+    );
+  }
+
+  /** Removes a request from the waiting frames; true when it was waiting there. */
+  private unpark(id: number): boolean {
+    if (this.online) return false;
+    const index = this.parked.findIndex((frame) => frame.ids.includes(id));
+    if (index === -1) return false;
+    const frame = this.parked[index]!;
+    frame.ids = frame.ids.filter((other) => other !== id);
+    if (frame.ids.length === 0) this.parked.splice(index, 1);
+    return true;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * One live server subscription: its Observable, its bounded queue and its end.
+ * @module
+ */
+import type { Observable, Subscription } from 'rxjs';
+import { InternalError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
+import type { JsonRpcCall } from '../protocol/messages.js';
+import { JsonRpcStreamErrorCode, type ResolvedStreamOptions } from './options.js';
+
+/** What a subscription needs of the connection it streams to. */
+export interface SubscriptionHost {
+  /** Writes one frame's text (nothing once the link is gone). */
+  send(text: string): void;
+  /** True while the transport cannot take more frames. */
+  congested(): boolean;
+  /** The subscription holds values: pump it when the transport drains. */
+  backlog(subscription: ServedSubscription): void;
+  /** The subscription is over: forget it. */
+  ended(subscription: ServedSubscription): void;
+  reportError(error: unknown, call: JsonRpcCall): void;
+}
+
+type State = 'waiting' | 'live' | 'ending' | 'closed';
+
+/**
+ * A subscription's life: `waiting` until its subscribe answer is on the wire, then `live`
+ * (values flow, queued while the transport is congested), `ending` once its Observable ended
+ * and its queue and terminal notification still drain, then `closed`.
+ */
+export class ServedSubscription {
+  private readonly controller = new AbortController();
+  private readonly queue: unknown[] = [];
+  private dropped = 0;
+  private terminalText: string | undefined = undefined;
+  private state: State = 'waiting';
+  private source$: Observable<unknown> | undefined = undefined;
+  private source: Subscription | undefined = undefined;
+  /** The notification's text up to the subscription id: shared by every frame. */
+  private readonly prefix: string;
+
+  constructor(
+    readonly id: string,
+    readonly owner: object,
+    readonly call: JsonRpcCall,
+    notification: string,
+    private readonly options: ResolvedStreamOptions,
+    private readonly host: SubscriptionHost,
+  ) {
+    this.prefix = `{"jsonrpc":"2.0","method":${JSON.stringify(notification)},"params":{"subscription":${JSON.stringify(id)}`;
+  }
+
+  /** Aborted when the subscription ends, for any reason. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The Observable to stream, subscribed by `start()`. */
+  attach(source$: Observable<unknown>): void {
+    this.source$ = source$;
+  }
+
+  /** The subscribe answer is on the wire: subscribe to the Observable. */
+  start(): void {
+    if (this.state !== 'waiting' || !this.source$) return;
+    this.state = 'live';
+    const subscription = this.source$.subscribe({
+      next: (value) => this.push(value),
+      error: (error: unknown) => this.end(this.errorText(error)),
+      complete: () => this.end(`${this.prefix},"complete":true}}`),
+    });
+    // It may have ended (or lagged) while subscribing.
+    if (this.state === 'live') this.source = subscription;
+    else subscription.unsubscribe();
+  }
+
+  /**
+   * Sends queued values while the transport takes them; then the terminal notification.
+   * @returns whether anything still waits
+   */
+  pump(): boolean {
+    const { queue } = this;
+    // Bounded by maxQueue; a failed value empties the queue.
+    while (queue.length > 0 && this.state !== 'closed' && !this.host.congested()) {
+      this.sendValue(queue.shift());
+    }
+    if (queue.length > 0 || this.state !== 'ending') return queue.length > 0;
+    if (this.terminalText !== undefined) {
+      if (this.host.congested()) return true;
+      this.host.send(this.terminalText);
+    }
+    this.close();
+    this.host.ended(this);
+    return false;
+  }
+
+  /** Ends it now, without a terminal notification (unsubscribe, connection gone). */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.source?.unsubscribe();
+    this.source = undefined;
+    this.queue.length = 0;
+    this.terminalText = undefined;
+    this.controller.abort();
+  }
+
+  /** Ends it now, telling the client it was cancelled (serving stopped). */
+  cancel(): void {
+    if (this.state === 'live' && this.options.terminal) {
+      this.host.send(this.errorText(new RequestCancelledError('Subscription cancelled')));
+    }
+    this.close();
+  }
+
+  private push(value: unknown): void {
+    if (this.state !== 'live') return;
+    const { queue } = this;
+    if (!this.host.congested()) {
+      if (queue.length > 0) this.pump();
+      if (this.state !== 'live') return;
+      if (queue.length === 0) return this.sendValue(value);
+    }
+    const { overflow, maxQueue } = this.options;
+    if (overflow === 'keep-latest') {
+      // Conflate: while the client is slow, only the newest value matters.
+      this.dropped += queue.length;
+      queue.length = 0;
+    } else if (queue.length >= maxQueue) {
+      if (overflow === 'error') return this.lag();
+      queue.shift();
+      this.dropped++;
+    }
+    queue.push(value);
+    this.host.backlog(this);
+  }
+
+  /** The queue overflowed under the 'error' policy: the subscription ends with -32010. */
+  private lag(): void {
+    this.queue.length = 0;
+    const { maxQueue: limit } = this.options;
+    const error = new JsonRpcError(
+      JsonRpcStreamErrorCode.SubscriptionLagged,
+      'subscription lagged',
+      {
+        limit,
+      },
+    );
+    this.end(this.errorText(error));
+  }
+
+  /** The Observable ended (or lagged): drain the queue, then the terminal notification. */
+  private end(terminalText: string): void {
+    if (this.state !== 'live') return;
+    this.state = 'ending';
+    this.source?.unsubscribe();
+    this.source = undefined;
+    this.controller.abort();
+    if (this.options.terminal) this.terminalText = terminalText;
+    if (this.pump()) this.host.backlog(this);
+  }
+
+  private sendValue(value: unknown): void {
+    let text: string;
+    try {
+      text = `${this.prefix},"result":${JSON.stringify(value) ?? 'null'}${this.extras(value)}}}`;
+    } catch (error) {
+      this.queue.length = 0;
+      this.end(this.errorText(error));
+      return;
+    }
+    this.host.send(text);
+  }
+
+  /** `dropped` and `eventId`, when there are. */
+  private extras(value: unknown): string {
+    let text = '';
+    if (this.dropped > 0) {
+      text = `,"dropped":${this.dropped}`;
+      this.dropped = 0;
+    }
+    const { eventId } = this.options;
+    if (eventId) text += `,"eventId":${JSON.stringify(eventId(value))}`;
+    return text;
+  }
+
+  /** A terminal error notification: a JsonRpcError as it is, anything else as -32603. */
+  private errorText(error: unknown): string {
+    if (error instanceof JsonRpcError) {
+      try {
+        return `${this.prefix},"error":${JSON.stringify(error.toJSON())}}}`;
+      } catch (cause) {
+        error = cause;
+      }
+    }
+    this.host.reportError(error, this.call);
+    return `${this.prefix},"error":${JSON.stringify(new InternalError().toJSON())}}}`;
+  }
+}
