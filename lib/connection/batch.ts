@@ -10,7 +10,6 @@ import type {
   JsonRpcMethodName,
   JsonRpcResultOf,
 } from '../protocol/method-map.js';
-import type { Settle } from './pending.js';
 
 /** Per-call options inside a batch: as `request()`'s. */
 export interface BatchCallOptions {
@@ -22,7 +21,8 @@ type Register = (
   method: string,
   params: JsonRpcParams | undefined,
   options: BatchCallOptions | undefined,
-  settle: Settle,
+  resolve: (result: unknown) => void,
+  reject: (error: Error) => void,
 ) => number | undefined;
 
 /** Collects the calls of one outgoing batch. Usable only inside the `batch()` callback. */
@@ -41,8 +41,12 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
     const [params, options] = args as [JsonRpcParams | undefined, BatchCallOptions | undefined];
     const texts = this.open(method, params);
     return new Promise((resolve, reject) => {
-      const id = this.register(method, params, options, (error, result) =>
-        error ? reject(error) : resolve(result as JsonRpcResultOf<Remote[M]>),
+      const id = this.register(
+        method,
+        params,
+        options,
+        resolve as (result: unknown) => void,
+        reject,
       );
       if (id === undefined) return;
       texts.push(encodeCall(method, params, id));

@@ -199,9 +199,7 @@ export class JsonRpcConnection<
     const [params, options] = args as CallArgs;
     checkCall(method, params);
     return new Promise((resolve, reject) => {
-      this.outgoing.request(method, params, options, (error, result) =>
-        error ? reject(error) : resolve(result as JsonRpcResultOf<Remote[M]>),
-      );
+      this.outgoing.send(method, params, options, resolve as (result: unknown) => void, reject);
     });
   }
 
@@ -254,8 +252,8 @@ export class JsonRpcConnection<
    * const [sum, diff] = connection.batch((b) => [b.request('sum', [1, 2]), b.request('sub', [4, 2])]);
    */
   batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
-    const builder = new BatchBuilder<Remote>((method, params, options, settle) =>
-      this.outgoing.register(method, params, options, settle),
+    const builder = new BatchBuilder<Remote>((method, params, options, resolve, reject) =>
+      this.outgoing.register(method, params, options, resolve, reject),
     );
     const value = build(builder);
     const { texts, ids } = builder.seal();

@@ -13,7 +13,7 @@ import {
 } from '../protocol/errors.js';
 import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
 import { timeoutOption, type ResolvedConnectionOptions } from './options.js';
-import { PendingRequest, PendingRequests, type Settle } from './pending.js';
+import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';
 
 /** Per-call options of `request()` and `request$()`. */
 export interface RequestOptions {
@@ -55,7 +55,19 @@ export class OutgoingCalls {
     options: RequestOptions | undefined,
     settle: Settle,
   ): number | undefined {
-    const id = this.register(method, params, options, settle);
+    const [resolve, reject] = fromSettle(settle);
+    return this.send(method, params, options, resolve, reject);
+  }
+
+  /** As {@link request}, with the promise's own resolve and reject (the hot path). */
+  send(
+    method: string,
+    params: JsonRpcParams | undefined,
+    options: RequestOptions | undefined,
+    resolve: (result: unknown) => void,
+    reject: (error: Error) => void,
+  ): number | undefined {
+    const id = this.register(method, params, options, resolve, reject);
     if (id === undefined) return undefined;
     try {
       this.transmit(encodeCall(method, params, id), [id]);
@@ -70,22 +82,26 @@ export class OutgoingCalls {
   register(
     method: string,
     params: JsonRpcParams | undefined,
-    options: RequestOptions = {},
-    settle: Settle,
+    options: RequestOptions | undefined,
+    resolve: (result: unknown) => void,
+    reject: (error: Error) => void,
   ): number | undefined {
-    const { signal } = options;
-    const timeoutMs = timeoutOption('timeout', options.timeout, this.options.timeoutMs);
-    if (this.closeError) return void settle(this.closeError);
-    if (signal?.aborted) return void settle(new RequestCancelledError());
+    const signal = options?.signal;
+    const timeoutMs =
+      options?.timeout === undefined
+        ? this.options.timeoutMs
+        : timeoutOption('timeout', options.timeout, 0);
+    if (this.closeError) return void reject(this.closeError);
+    if (signal?.aborted) return void reject(new RequestCancelledError());
     if (this.pending.size >= this.options.maxPendingRequests) {
-      return void settle(new TooManyPendingRequestsError(this.options.maxPendingRequests));
+      return void reject(new TooManyPendingRequestsError(this.options.maxPendingRequests));
     }
     if (!this.online) {
       const refusal = this.refusal();
-      if (refusal) return void settle(refusal);
+      if (refusal) return void reject(refusal);
     }
     const id = this.nextId++;
-    const entry = new PendingRequest(id, settle);
+    const entry = new PendingRequest(id, resolve, reject);
     this.pending.add(entry);
     if (timeoutMs > 0) {
       entry.timer = setTimeout(

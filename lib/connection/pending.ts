@@ -7,7 +7,10 @@ import type { JsonRpcId } from '../protocol/messages.js';
 /** Settles a request: an error, or `undefined` and the result. */
 export type Settle = (error: Error | undefined, result?: unknown) => void;
 
-/** One request in flight. */
+/**
+ * One request in flight. It holds the promise's own resolve and reject, not a closure over
+ * them: a pending request costs little more than its promise.
+ */
 export class PendingRequest {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
@@ -15,8 +18,22 @@ export class PendingRequest {
 
   constructor(
     readonly id: number,
-    readonly settle: Settle,
+    private readonly resolve: (result: unknown) => void,
+    private readonly reject: (error: Error) => void,
   ) {}
+
+  /** Settles the request: an error, or `undefined` and the result. */
+  settle(error: Error | undefined, result?: unknown): void {
+    if (error) this.reject(error);
+    else this.resolve(result);
+  }
+}
+
+/** Resolve and reject functions that call one `settle` callback. */
+export function fromSettle(
+  settle: Settle,
+): [resolve: (result: unknown) => void, reject: (error: Error) => void] {
+  return [(result) => settle(undefined, result), (error) => settle(error)];
 }
 
 /** The pending requests of one connection, by id: O(1) correlation of every answer. */
