@@ -74,23 +74,20 @@ export class JsonRpcConnection<
 > {
   /** This side's role. */
   readonly role: JsonRpcConnectionType;
-  /** Every incoming request and notification, in arrival order; completes on close. */
-  readonly requests$: Observable<JsonRpcCall>;
-  /** Incoming notifications alone (but those an `observe$()` took); completes on close. */
-  readonly notifications$: Observable<JsonRpcNotification>;
-  /** Emits once, how the connection ended, then completes; replays to late subscribers. */
-  readonly closed$: Observable<JsonRpcCloseEvent>;
-  /** The connection's state, the current one first; completes after `'closed'`. */
-  readonly state$: Observable<JsonRpcConnectionState>;
 
   private readonly options: ResolvedConnectionOptions;
   private readonly outgoing: OutgoingCalls;
   private readonly inbound: Inbound;
-  private readonly closedEvent = new AsyncSubject<JsonRpcCloseEvent>();
-  private readonly stateSubject = new BehaviorSubject<JsonRpcConnectionState>('open');
+  // Made on first use, so that an idle connection stays small.
+  private requestsView: Observable<JsonRpcCall> | undefined = undefined;
+  private notificationsView: Observable<JsonRpcNotification> | undefined = undefined;
+  private closedEvent: AsyncSubject<JsonRpcCloseEvent> | undefined = undefined;
+  private stateSubject: BehaviorSubject<JsonRpcConnectionState> | undefined = undefined;
+  private currentState: JsonRpcConnectionState = 'open';
+  private closeEvent: JsonRpcCloseEvent | undefined = undefined;
   private readonly links: Unsubscribable[] = [];
-  /** Aborted on close: the signal of notifications' handlers. */
-  private readonly lifetime = new AbortController();
+  /** Aborted on close: the signal of notifications' handlers (made on first use). */
+  private lifetime: AbortController | undefined = undefined;
   private closeError: ConnectionClosedError | undefined = undefined;
   private online = true;
   private serving: Subscription | undefined = undefined;
@@ -123,15 +120,6 @@ export class JsonRpcConnection<
       send,
       consume: (notification) => this.observed?.consume(notification) === true,
     });
-    this.requests$ = new GuardedObservable(this.inbound.calls.asObservable(), (error, call) =>
-      this.inbound.onSubscriberThrow(error, call),
-    );
-    this.notifications$ = new GuardedObservable(
-      this.inbound.notifications.asObservable(),
-      (error, call) => this.options.onError(error, call),
-    );
-    this.closed$ = this.closedEvent.asObservable();
-    this.state$ = this.stateSubject.asObservable();
     const link$ = transport.link$?.subscribe({ next: (state) => this.onLink(state) });
     const frames = transport.subscribe({
       next: (frame) => this.inbound.receive(frame),
@@ -142,6 +130,43 @@ export class JsonRpcConnection<
       if (this.closeError) link.unsubscribe();
       else this.links.push(link);
     }
+  }
+
+  /** Every incoming request and notification, in arrival order; completes on close. */
+  get requests$(): Observable<JsonRpcCall> {
+    return (this.requestsView ??= new GuardedObservable(
+      this.inbound.calls.asObservable(),
+      (error, call) => this.inbound.onSubscriberThrow(error, call),
+    ));
+  }
+
+  /** Incoming notifications alone (but those an `observe$()` took); completes on close. */
+  get notifications$(): Observable<JsonRpcNotification> {
+    return (this.notificationsView ??= new GuardedObservable(
+      this.inbound.notifications.asObservable(),
+      (error, call) => this.options.onError(error, call),
+    ));
+  }
+
+  /** Emits once, how the connection ended, then completes; replays to late subscribers. */
+  get closed$(): Observable<JsonRpcCloseEvent> {
+    if (!this.closedEvent) {
+      this.closedEvent = new AsyncSubject<JsonRpcCloseEvent>();
+      if (this.closeEvent) {
+        this.closedEvent.next(this.closeEvent);
+        this.closedEvent.complete();
+      }
+    }
+    return this.closedEvent.asObservable();
+  }
+
+  /** The connection's state, the current one first; completes after `'closed'`. */
+  get state$(): Observable<JsonRpcConnectionState> {
+    if (!this.stateSubject) {
+      this.stateSubject = new BehaviorSubject(this.currentState);
+      if (this.currentState === 'closed') this.stateSubject.complete();
+    }
+    return this.stateSubject.asObservable();
   }
 
   /** True when this side is the client. */
@@ -161,7 +186,7 @@ export class JsonRpcConnection<
 
   /** The current state (see `state$`). */
   get state(): JsonRpcConnectionState {
-    return this.stateSubject.value;
+    return this.currentState;
   }
 
   /** Requests of ours awaiting an answer (those waiting for a link included). */
@@ -296,7 +321,11 @@ export class JsonRpcConnection<
 
   /** The signal of an incoming request: aborted when the peer cancels it or the connection closes. */
   signalOf(request: JsonRpcCall): AbortSignal {
-    if (request.id === undefined) return this.lifetime.signal;
+    if (request.id === undefined) {
+      this.lifetime ??= new AbortController();
+      if (this.closeError) this.lifetime.abort();
+      return this.lifetime.signal;
+    }
     return this.inbound.incoming.get(request)?.signal ?? AbortSignal.abort();
   }
 
@@ -354,10 +383,10 @@ export class JsonRpcConnection<
 
   /** A reconnecting transport's link came or went; the connection lives on. */
   private onLink(state: TransportLinkState): void {
-    const previous = this.stateSubject.value;
+    const previous = this.currentState;
     if (this.closeError || state === previous) return;
     this.online = state === 'open';
-    this.stateSubject.next(state);
+    this.setState(state);
     if (this.online) {
       this.outgoing.linkOpen();
       this.observed?.linkOpen();
@@ -368,6 +397,11 @@ export class JsonRpcConnection<
       this.inbound.incoming.cancelAll();
       this.served?.closeAll();
     }
+  }
+
+  private setState(state: JsonRpcConnectionState): void {
+    this.currentState = state;
+    this.stateSubject?.next(state);
   }
 
   private send(text: string): void {
@@ -383,15 +417,16 @@ export class JsonRpcConnection<
       options,
     );
     for (const link of this.links.splice(0)) link.unsubscribe();
-    this.lifetime.abort();
+    this.lifetime?.abort();
     if (event.reason !== 'error') this.transport.complete();
     this.outgoing.close(this.closeError);
     this.observed?.closeAll(this.closeError);
     this.served?.closeAll();
     this.inbound.close();
-    this.stateSubject.next('closed');
-    this.stateSubject.complete();
-    this.closedEvent.next(event);
-    this.closedEvent.complete();
+    this.setState('closed');
+    this.stateSubject?.complete();
+    this.closeEvent = event;
+    this.closedEvent?.next(event);
+    this.closedEvent?.complete();
   }
 }

@@ -48,10 +48,19 @@ export class Inbound {
   readonly incoming = new IncomingRequests();
   /** Every incoming request and notification. */
   readonly calls = new Subject<JsonRpcCall>();
-  /** Incoming notifications alone. */
-  readonly notifications = new Subject<JsonRpcNotification>();
+  private notificationsSubject: Subject<JsonRpcNotification> | undefined = undefined;
+  private ended = false;
 
   constructor(private readonly port: InboundPort) {}
+
+  /** Incoming notifications alone (made on first use). */
+  get notifications(): Subject<JsonRpcNotification> {
+    if (!this.notificationsSubject) {
+      this.notificationsSubject = new Subject<JsonRpcNotification>();
+      if (this.ended) this.notificationsSubject.complete();
+    }
+    return this.notificationsSubject;
+  }
 
   receive(frame: Uint8Array | string): void {
     const value = parseFrame(frame);
@@ -73,7 +82,7 @@ export class Inbound {
   /** A notification no stream took: on to `requests$` and `notifications$`. */
   deliver(notification: JsonRpcNotification): void {
     this.calls.next(notification);
-    this.notifications.next(notification);
+    this.notificationsSubject?.next(notification);
   }
 
   /**
@@ -127,8 +136,9 @@ export class Inbound {
 
   close(): void {
     this.incoming.cancelAll();
+    this.ended = true;
     this.calls.complete();
-    this.notifications.complete();
+    this.notificationsSubject?.complete();
   }
 
   private sendError(response: JsonRpcErrorResponse): void {

@@ -79,42 +79,45 @@ export class IncomingRequest {
  * request is unanswered gets both answered: the older entry is kept aside, found by identity.
  */
 export class IncomingRequests {
-  private readonly byId = new Map<JsonRpcId, IncomingRequest>();
-  private readonly shadowed = new Set<IncomingRequest>();
+  // Both made on first use: an idle connection holds no table.
+  private byId: Map<JsonRpcId, IncomingRequest> | undefined = undefined;
+  private shadowed: Set<IncomingRequest> | undefined = undefined;
 
   get size(): number {
-    return this.byId.size + this.shadowed.size;
+    return (this.byId?.size ?? 0) + (this.shadowed?.size ?? 0);
   }
 
   add(entry: IncomingRequest): void {
-    const older = this.byId.get(entry.request.id);
-    if (older) this.shadowed.add(older);
-    this.byId.set(entry.request.id, entry);
+    const byId = (this.byId ??= new Map());
+    const older = byId.get(entry.request.id);
+    if (older) (this.shadowed ??= new Set()).add(older);
+    byId.set(entry.request.id, entry);
   }
 
   get(request: { readonly id?: JsonRpcId }): IncomingRequest | undefined {
     if (request.id === undefined) return undefined;
-    const entry = this.byId.get(request.id);
+    const entry = this.byId?.get(request.id);
     if (entry?.request === request) return entry;
-    for (const older of this.shadowed) if (older.request === request) return older;
+    if (this.shadowed)
+      for (const older of this.shadowed) if (older.request === request) return older;
     return undefined;
   }
 
   /** The latest unanswered request with this id (what a cancel notification names). */
   getById(id: JsonRpcId): IncomingRequest | undefined {
-    return this.byId.get(id);
+    return this.byId?.get(id);
   }
 
   delete(entry: IncomingRequest): void {
-    if (this.byId.get(entry.request.id) === entry) this.byId.delete(entry.request.id);
-    else this.shadowed.delete(entry);
+    if (this.byId?.get(entry.request.id) === entry) this.byId.delete(entry.request.id);
+    else this.shadowed?.delete(entry);
   }
 
   /** Removes every entry and aborts each one's signal. */
   cancelAll(): void {
-    const entries = [...this.byId.values(), ...this.shadowed];
-    this.byId.clear();
-    this.shadowed.clear();
+    const entries = [...(this.byId?.values() ?? []), ...(this.shadowed ?? [])];
+    this.byId?.clear();
+    this.shadowed?.clear();
     for (const entry of entries) entry.cancel();
   }
 }

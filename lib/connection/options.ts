@@ -130,8 +130,16 @@ function logError(error: unknown, call?: JsonRpcCall): void {
  * @throws TypeError for a wrong type, RangeError for a value out of range
  */
 export function resolveConnectionOptions(
-  options: JsonRpcConnectionOptions = {},
+  options?: JsonRpcConnectionOptions,
 ): ResolvedConnectionOptions {
+  // Connections without options share one resolved object.
+  if (options === undefined) return (defaults ??= resolveOptions({}));
+  return resolveOptions(options);
+}
+
+let defaults: ResolvedConnectionOptions | undefined;
+
+function resolveOptions(options: JsonRpcConnectionOptions): ResolvedConnectionOptions {
   const cancellation = options.cancellation ?? {};
   if (cancellation !== false && (typeof cancellation !== 'object' || cancellation === null)) {
     throw new TypeError(

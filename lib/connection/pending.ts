@@ -38,31 +38,33 @@ export function fromSettle(
 
 /** The pending requests of one connection, by id: O(1) correlation of every answer. */
 export class PendingRequests {
-  private readonly byId = new Map<JsonRpcId, PendingRequest>();
+  /** Made on first use: an idle connection holds no table. */
+  private byId: Map<JsonRpcId, PendingRequest> | undefined = undefined;
 
   get size(): number {
-    return this.byId.size;
+    return this.byId?.size ?? 0;
   }
 
   has(id: JsonRpcId): boolean {
-    return this.byId.has(id);
+    return this.byId?.has(id) ?? false;
   }
 
   add(entry: PendingRequest): void {
-    this.byId.set(entry.id, entry);
+    (this.byId ??= new Map()).set(entry.id, entry);
   }
 
   /** Removes the entry and clears its timer and abort listener; undefined when gone. */
   take(id: JsonRpcId): PendingRequest | undefined {
-    const entry = this.byId.get(id);
+    const entry = this.byId?.get(id);
     if (entry === undefined) return undefined;
-    this.byId.delete(id);
+    this.byId!.delete(id);
     release(entry);
     return entry;
   }
 
   /** Removes every entry, clearing each one's timer and listener. */
   takeAll(): PendingRequest[] {
+    if (!this.byId) return [];
     const entries = [...this.byId.values()];
     this.byId.clear();
     entries.forEach(release);

@@ -41,6 +41,8 @@ export interface WebSocketCloseInfo {
 
 const TEXT = { binary: false } as const;
 const RETRY_MS = 10;
+/** Shared by every transport with nothing waiting (most of them): never written to. */
+const EMPTY: (Uint8Array | string)[] = [];
 
 /**
  * One `ws` WebSocket as a {@link Transport}: frames go out as text frames; text and binary
@@ -57,19 +59,22 @@ export class WebSocketTransport extends Observable<Uint8Array | string> implemen
   closeInfo: WebSocketCloseInfo | undefined = undefined;
   private readonly highWaterMark: number;
   private readonly maxBufferedBytes: number;
-  private readonly waiting: (Uint8Array | string)[] = [];
+  private waiting: (Uint8Array | string)[] = EMPTY;
   private waitingBytes = 0;
   private subscriber: Subscriber<Uint8Array | string> | undefined;
   private flushPending = false;
   private retry: ReturnType<typeof setTimeout> | undefined = undefined;
-  private readonly drained = new Subject<void>();
+  private drainedSubject: Subject<void> | undefined = undefined;
+  private drainView: Observable<void> | undefined = undefined;
 
   /** Emits each time the transport can take frames again after being {@link congested}. */
-  readonly drain$ = new Observable<void>((subscriber) => {
-    const subscription = this.drained.subscribe(subscriber);
-    this.armRetry();
-    return subscription;
-  });
+  get drain$(): Observable<void> {
+    return (this.drainView ??= new Observable<void>((subscriber) => {
+      const subscription = (this.drainedSubject ??= new Subject<void>()).subscribe(subscriber);
+      this.armRetry();
+      return subscription;
+    }));
+  }
 
   /**
    * @param socket - an open (or opening) `ws` WebSocket
@@ -101,6 +106,7 @@ export class WebSocketTransport extends Observable<Uint8Array | string> implemen
       socket.close(1008, 'Peer too slow');
       return;
     }
+    if (this.waiting === EMPTY) this.waiting = [];
     this.waiting.push(frame);
     this.waitingBytes += sizeOf(frame);
     this.armRetry();
@@ -151,13 +157,14 @@ export class WebSocketTransport extends Observable<Uint8Array | string> implemen
     }
     waiting.splice(0, sent);
     this.armRetry();
-    if (this.drained.observed && !this.congested) this.drained.next();
+    if (this.drainedSubject?.observed && !this.congested) this.drainedSubject.next();
   }
 
   /** When frames wait (or someone waits for a drain) and no write will call back, look again shortly. */
   private armRetry(): void {
     if (this.flushPending || this.retry) return;
-    const full = this.drained.observed && this.socket.bufferedAmount >= this.highWaterMark;
+    const full =
+      this.drainedSubject?.observed === true && this.socket.bufferedAmount >= this.highWaterMark;
     if (this.waiting.length === 0 && !full) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
