@@ -88,9 +88,9 @@ export class IncomingRequests {
   }
 
   add(entry: IncomingRequest): void {
-    const byId = (this.byId ??= new Map());
+    const byId = (this.byId ??= new Map<JsonRpcId, IncomingRequest>());
     const older = byId.get(entry.request.id);
-    if (older) (this.shadowed ??= new Set()).add(older);
+    if (older) (this.shadowed ??= new Set<IncomingRequest>()).add(older);
     byId.set(entry.request.id, entry);
   }
 
