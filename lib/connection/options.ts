@@ -3,6 +3,9 @@
  * @module
  */
 import { DEFAULT_MAX_BATCH_SIZE } from '../protocol/decode.js';
+import { count, timeoutOption } from '../options.js';
+
+export { count, timeoutOption };
 import type { JsonRpcCall } from '../protocol/messages.js';
 
 /** The role of one side of a connection. Informational: any side may call the other. */
@@ -183,32 +186,6 @@ function resolveOptions(options: JsonRpcConnectionOptions): ResolvedConnectionOp
     ),
     onError: options.onError ?? logError,
   };
-}
-
-/** A positive integer (or Infinity) limit. */
-export function count(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`The "${name}" option must be a number, got ${String(value)}`);
-  }
-  if (value < 1 || (!Number.isInteger(value) && value !== Infinity)) {
-    throw new RangeError(`The "${name}" option must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-/** A timeout in milliseconds: 0 (none) or a positive finite number. */
-export function timeoutOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`The "${name}" option must be a number, got ${String(value)}`);
-  }
-  if (value < 0 || !Number.isFinite(value) || value > 2_147_483_647) {
-    throw new RangeError(
-      `The "${name}" option must be between 0 and 2147483647 milliseconds, got ${value}`,
-    );
-  }
-  return value;
 }
 
 function text(name: string, value: string | undefined, fallback: string): string {

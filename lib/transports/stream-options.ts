@@ -3,7 +3,8 @@
  * @module
  */
 import { DEFAULT_MAX_HEADER_BYTES } from './framing/content-length.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, limitOption, type FramingError } from './framing/decoder.js';
+import { count } from '../options.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type FramingError } from './framing/decoder.js';
 
 /** How messages are delimited on a byte stream. */
 export type StreamFraming =
@@ -86,13 +87,9 @@ export function resolveStreamOptions(options: StreamTransportOptions): ResolvedS
   }
   return {
     framing,
-    maxMessageBytes: limitOption(
-      'maxMessageBytes',
-      options.maxMessageBytes,
-      DEFAULT_MAX_MESSAGE_BYTES,
-    ),
-    maxHeaderBytes: limitOption('maxHeaderBytes', options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES),
-    maxWriteBufferBytes: limitOption(
+    maxMessageBytes: count('maxMessageBytes', options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES),
+    maxHeaderBytes: count('maxHeaderBytes', options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES),
+    maxWriteBufferBytes: count(
       'maxWriteBufferBytes',
       options.maxWriteBufferBytes,
       DEFAULT_MAX_WRITE_BUFFER_BYTES,

@@ -4,7 +4,7 @@
  */
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import WebSocket, { type RawData } from 'ws';
-import { count } from '../connection/options.js';
+import { count } from '../options.js';
 import type { Transport } from './transport.js';
 
 /** Options of {@link WebSocketTransport}. */

@@ -4,64 +4,20 @@
  * reject a pending request. Needs /usr/bin/chromium (Debian's `chromium` package).
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { NEVER } from 'rxjs';
 import type * as Entry from '../../lib/browser.js';
 import { serveWebSocket, type WebSocketServerHandle } from '../../lib/node.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The browser entry bundled for the page, as an ES module. */
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: ['lib/browser.ts'],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+import { BUNDLE_PATH, openPage, type BrowserPage } from '../helpers/chromium.js';
 
 describe('rxjs-jsonrpc/browser in Chromium', () => {
-  let http: Server;
+  let browser: BrowserPage;
   let rpc: WebSocketServerHandle;
-  let browser: Browser;
-  let page: Page;
-  let origin: string;
+  let page: BrowserPage['page'];
+  let wsUrl: string;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: apt-get install -y chromium (never a downloaded browser)`,
-      );
-    }
-    const code = await bundle();
-    http = createServer((request, response) => {
-      if (request.url === '/rxjs-jsonrpc.js') {
-        response.writeHead(200, { 'content-type': 'text/javascript' }).end(code);
-      } else {
-        response
-          .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!doctype html><title>rxjs-jsonrpc</title>');
-      }
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    browser = await openPage();
+    page = browser.page;
     rpc = await serveWebSocket(
       (connection) => {
         connection.serve({
@@ -78,23 +34,20 @@ describe('rxjs-jsonrpc/browser in Chromium', () => {
           },
         });
       },
-      { server: http, path: '/rpc' },
+      { path: '/rpc', allowedOrigins: [browser.origin] },
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage();
-    await page.goto(`${origin}/`);
+    wsUrl = rpc.url;
   });
 
   after(async () => {
     await browser?.close();
     await rpc?.close();
-    if (http) await new Promise((resolve) => http.close(resolve));
   });
 
   it('requests, receives notifications, and sees a server-side close reject a pending request', async () => {
     const outcome = await page.evaluate(
-      async (url) => {
-        const bundled = '/rxjs-jsonrpc.js';
+      async ({ url, path }) => {
+        const bundled = path;
         const lib = (await import(bundled)) as typeof Entry;
         const connection = await lib.connectWebSocket(url);
         const ticks: unknown[] = [];
@@ -117,7 +70,7 @@ describe('rxjs-jsonrpc/browser in Chromium', () => {
           closed: connection.closed,
         };
       },
-      `${origin.replace('http', 'ws')}/rpc`,
+      { url: wsUrl, path: BUNDLE_PATH },
     );
     expect(outcome).to.deep.equal({
       greeting: { greeting: 'Hello, Browser!' },
@@ -133,15 +86,15 @@ describe('rxjs-jsonrpc/browser in Chromium', () => {
 
   it('a failed handshake rejects with WebSocketConnectError', async () => {
     const message = await page.evaluate(
-      async (url) => {
-        const bundled = '/rxjs-jsonrpc.js';
+      async ({ url, path }) => {
+        const bundled = path;
         const lib = (await import(bundled)) as typeof Entry;
         return lib.connectWebSocket(url).then(
           () => 'connected',
           (e: Error) => `${e.name}: ${e.message}`,
         );
       },
-      `${origin.replace('http', 'ws')}/not-rpc`,
+      { url: wsUrl.replace('/rpc', '/not-rpc'), path: BUNDLE_PATH },
     );
     expect(message).to.match(
       /^WebSocketConnectError: Could not connect to ws:\/\/127\.0\.0\.1:\d+\/not-rpc: the handshake failed \(close code 1006\)$/,

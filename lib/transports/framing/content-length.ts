@@ -5,12 +5,12 @@
  * @module
  */
 import { parseHeader, PREFIX } from './content-length-header.js';
+import { count } from '../../options.js';
 import {
   allocatorOf,
   concat,
   DEFAULT_MAX_MESSAGE_BYTES,
   FramingError,
-  limitOption,
   preview,
   type EncodeOptions,
   type FrameDecoder,
@@ -102,16 +102,12 @@ export class ContentLengthDecoder implements FrameDecoder {
 
   /** @throws TypeError or RangeError for an invalid option */
   constructor(options: ContentLengthOptions = {}) {
-    this.maxMessageBytes = limitOption(
+    this.maxMessageBytes = count(
       'maxMessageBytes',
       options.maxMessageBytes,
       DEFAULT_MAX_MESSAGE_BYTES,
     );
-    this.maxHeaderBytes = limitOption(
-      'maxHeaderBytes',
-      options.maxHeaderBytes,
-      DEFAULT_MAX_HEADER_BYTES,
-    );
+    this.maxHeaderBytes = count('maxHeaderBytes', options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES);
   }
 
   get bufferedBytes(): number {

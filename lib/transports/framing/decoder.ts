@@ -80,21 +80,6 @@ export function allocatorOf(options: EncodeOptions | undefined): (size: number) 
   return options?.allocate ?? ((size) => new Uint8Array(size));
 }
 
-/**
- * A positive integer (or `Infinity`) limit, as the connection's options validate them.
- * @throws TypeError when not a number, RangeError when not a positive integer
- */
-export function limitOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`The "${name}" option must be a number, got ${String(value)}`);
-  }
-  if (value < 1 || (!Number.isInteger(value) && value !== Infinity)) {
-    throw new RangeError(`The "${name}" option must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
 /** The bytes of several parts, in one array (no copy for a single part). */
 export function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;

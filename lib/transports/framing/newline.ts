@@ -8,11 +8,11 @@ import {
   concat,
   DEFAULT_MAX_MESSAGE_BYTES,
   FramingError,
-  limitOption,
   type EncodeOptions,
   type FrameDecoder,
   type FrameOrError,
 } from './decoder.js';
+import { count } from '../../options.js';
 
 /** Options of {@link NewlineDecoder}. */
 export interface NewlineOptions {
@@ -67,7 +67,7 @@ export class NewlineDecoder implements FrameDecoder {
 
   /** @throws TypeError or RangeError for an invalid option */
   constructor(options: NewlineOptions = {}) {
-    this.maxMessageBytes = limitOption(
+    this.maxMessageBytes = count(
       'maxMessageBytes',
       options.maxMessageBytes,
       DEFAULT_MAX_MESSAGE_BYTES,
