@@ -2,13 +2,7 @@
  * JsonRpcConnection: frames in, Observables of calls out; requests correlated to answers.
  * @module
  */
-import {
-  AsyncSubject,
-  BehaviorSubject,
-  Observable,
-  type Subscription,
-  type Unsubscribable,
-} from 'rxjs';
+import { Observable, type Subscription, type Unsubscribable } from 'rxjs';
 import { serveCalls, type ServePort } from '../dispatch/serve.js';
 import type { JsonRpcHandlers, ServeOptions } from '../dispatch/handler.js';
 import { encodeCall, joinBatch, toFrame } from '../protocol/encode.js';
@@ -33,6 +27,11 @@ import { BatchBuilder, checkCall } from './batch.js';
 import { GuardedObservable } from './guarded.js';
 import { Inbound } from './inbound.js';
 import {
+  ConnectionLifecycle,
+  type JsonRpcCloseEvent,
+  type JsonRpcConnectionState,
+} from './lifecycle.js';
+import {
   JsonRpcConnectionType,
   resolveConnectionOptions,
   type JsonRpcConnectionOptions,
@@ -42,19 +41,7 @@ import { OutgoingCalls, type RequestOptions } from './outgoing.js';
 
 export type { RequestOptions } from './outgoing.js';
 
-/** How a connection ended, as `closed$` reports it. */
-export interface JsonRpcCloseEvent {
-  /** `'local'`: `close()` was called; `'remote'`: the wire closed; `'error'`: it broke. */
-  readonly reason: 'local' | 'remote' | 'error';
-  /** The transport's error, for `'error'`. */
-  readonly error?: unknown;
-}
-
-/**
- * A connection's state: `'open'`, then `'closed'`; over a reconnecting transport also
- * `'connecting'` (before its first link) and `'reconnecting'` (a link was lost).
- */
-export type JsonRpcConnectionState = TransportLinkState | 'closed';
+export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './lifecycle.js';
 
 type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
 
@@ -81,10 +68,7 @@ export class JsonRpcConnection<
   // Made on first use, so that an idle connection stays small.
   private requestsView: Observable<JsonRpcCall> | undefined = undefined;
   private notificationsView: Observable<JsonRpcNotification> | undefined = undefined;
-  private closedEvent: AsyncSubject<JsonRpcCloseEvent> | undefined = undefined;
-  private stateSubject: BehaviorSubject<JsonRpcConnectionState> | undefined = undefined;
-  private currentState: JsonRpcConnectionState = 'open';
-  private closeEvent: JsonRpcCloseEvent | undefined = undefined;
+  private readonly lifecycle = new ConnectionLifecycle();
   private readonly links: Unsubscribable[] = [];
   /** Aborted on close: the signal of notifications' handlers (made on first use). */
   private lifetime: AbortController | undefined = undefined;
@@ -150,23 +134,12 @@ export class JsonRpcConnection<
 
   /** Emits once, how the connection ended, then completes; replays to late subscribers. */
   get closed$(): Observable<JsonRpcCloseEvent> {
-    if (!this.closedEvent) {
-      this.closedEvent = new AsyncSubject<JsonRpcCloseEvent>();
-      if (this.closeEvent) {
-        this.closedEvent.next(this.closeEvent);
-        this.closedEvent.complete();
-      }
-    }
-    return this.closedEvent.asObservable();
+    return this.lifecycle.closed$;
   }
 
   /** The connection's state, the current one first; completes after `'closed'`. */
   get state$(): Observable<JsonRpcConnectionState> {
-    if (!this.stateSubject) {
-      this.stateSubject = new BehaviorSubject(this.currentState);
-      if (this.currentState === 'closed') this.stateSubject.complete();
-    }
-    return this.stateSubject.asObservable();
+    return this.lifecycle.state$;
   }
 
   /** True when this side is the client. */
@@ -186,7 +159,7 @@ export class JsonRpcConnection<
 
   /** The current state (see `state$`). */
   get state(): JsonRpcConnectionState {
-    return this.currentState;
+    return this.lifecycle.state;
   }
 
   /** Requests of ours awaiting an answer (those waiting for a link included). */
@@ -383,10 +356,10 @@ export class JsonRpcConnection<
 
   /** A reconnecting transport's link came or went; the connection lives on. */
   private onLink(state: TransportLinkState): void {
-    const previous = this.currentState;
+    const previous = this.lifecycle.state;
     if (this.closeError || state === previous) return;
     this.online = state === 'open';
-    this.setState(state);
+    this.lifecycle.set(state);
     if (this.online) {
       this.outgoing.linkOpen();
       this.observed?.linkOpen();
@@ -397,11 +370,6 @@ export class JsonRpcConnection<
       this.inbound.incoming.cancelAll();
       this.served?.closeAll();
     }
-  }
-
-  private setState(state: JsonRpcConnectionState): void {
-    this.currentState = state;
-    this.stateSubject?.next(state);
   }
 
   private send(text: string): void {
@@ -423,10 +391,6 @@ export class JsonRpcConnection<
     this.observed?.closeAll(this.closeError);
     this.served?.closeAll();
     this.inbound.close();
-    this.setState('closed');
-    this.stateSubject?.complete();
-    this.closeEvent = event;
-    this.closedEvent?.next(event);
-    this.closedEvent?.complete();
+    this.lifecycle.end(event);
   }
 }
