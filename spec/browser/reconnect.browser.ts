@@ -4,8 +4,9 @@
  * subscriber keeps receiving, and nothing leaks on either server.
  */
 import { expect } from 'chai';
-import { defer, finalize, NEVER, Subject } from 'rxjs';
-import { serveWebSocket, stream, type WebSocketServerHandle } from '../../lib/node.js';
+import { feedMethods } from '../helpers/feed-methods.js';
+import { Subject } from 'rxjs';
+import { serveWebSocket, type WebSocketServerHandle } from '../../lib/node.js';
 import { BUNDLE_PATH, openPage, type BrowserPage } from '../helpers/chromium.js';
 import { until } from '../helpers/relink.js';
 
@@ -28,17 +29,7 @@ describe('rxjs-jsonrpc/browser in Chromium, reconnecting', () => {
     rpc = await serveWebSocket(
       (connection) => {
         connection.serve({
-          hang: () => {
-            counts.hang++;
-            return NEVER;
-          },
-          feed: stream(() =>
-            defer(() => {
-              counts.live++;
-              counts.subscribes++;
-              return feed;
-            }).pipe(finalize(() => counts.live--)),
-          ),
+          ...feedMethods(feed, counts),
         });
       },
       { port, allowedOrigins: [browser.origin] },

@@ -3,7 +3,8 @@
  * to remote Observables and to the connection's streams, and what ends it for good.
  */
 import { expect } from 'chai';
-import { concat, defer, finalize, from, NEVER, Subject } from 'rxjs';
+import { feedMethods } from '../helpers/feed-methods.js';
+import { concat, from, NEVER, Subject } from 'rxjs';
 import {
   ConnectionClosedError,
   createMemoryTransportPair,
@@ -23,18 +24,7 @@ function world() {
   const counts = { hang: 0, live: 0, subscribes: 0, lastEventIds: [] as unknown[] };
   const serve = (server: JsonRpcConnection): void => {
     server.serve({
-      echo: (params) => params,
-      hang: () => {
-        counts.hang++;
-        return NEVER;
-      },
-      feed: stream(() =>
-        defer(() => {
-          counts.live++;
-          counts.subscribes++;
-          return feed;
-        }).pipe(finalize(() => counts.live--)),
-      ),
+      ...feedMethods(feed, counts),
       events: stream(
         (_params, { lastEventId }) => {
           counts.lastEventIds.push(lastEventId);

@@ -3,12 +3,12 @@
  * and starts again on the same port.
  */
 import { expect } from 'chai';
-import { defer, finalize, NEVER, Subject } from 'rxjs';
+import { feedMethods } from '../helpers/feed-methods.js';
+import { Subject } from 'rxjs';
 import {
   ConnectionClosedError,
   connectWebSocket,
   serveWebSocket,
-  stream,
   WebSocketConnectError,
   type JsonRpcCloseEvent,
   type JsonRpcConnection,
@@ -31,18 +31,7 @@ describe('connectWebSocket() with reconnect', () => {
     server = await serveWebSocket(
       (connection) => {
         connection.serve({
-          echo: (params) => params,
-          hang: () => {
-            counts.hang++;
-            return NEVER;
-          },
-          feed: stream(() =>
-            defer(() => {
-              counts.live++;
-              counts.subscribes++;
-              return feed;
-            }).pipe(finalize(() => counts.live--)),
-          ),
+          ...feedMethods(feed, counts),
         });
       },
       { port, ...options },
