@@ -51,104 +51,133 @@ export function serveCalls<Connection>(
   methods: object,
   options: ServeOptions<Connection> = {},
 ): Subscription {
-  if (typeof methods !== 'object' || methods === null) {
-    throw new TypeError('serve() takes an object mapping method names to handlers');
-  }
-  const concurrency = count('concurrency', options.concurrency, Infinity);
-  const maxSubscriptions = count(
-    'maxSubscriptions',
-    options.maxSubscriptions,
-    DEFAULT_MAX_SUBSCRIPTIONS,
-  );
-  const middleware = options.middleware ?? [];
-  if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) {
-    throw new TypeError('The "middleware" option must be an array of functions');
-  }
-  const routes = StreamRoutes.of(methods, () => {
-    const streams = port.streams();
-    streams.maxSubscriptions = maxSubscriptions;
-    return streams;
-  });
-  const handlerOf = (method: string): AnyHandler | undefined =>
-    lookup(methods, method) ?? routes?.handler(method);
-  const waiting: JsonRpcCall[] = [];
-  /** Calls whose handler is still running (sync handlers never get here). */
-  const running = new Set<JsonRpcCall>();
-  let active = 0;
+  const dispatcher = new Dispatcher(port, methods, options);
+  const subscription = port.calls$.subscribe(dispatcher);
+  subscription.add(dispatcher);
+  return subscription;
+}
 
-  const succeed = (call: JsonRpcCall, result: unknown): void => {
-    const opened = routes?.claim(call);
-    if (!opened) return void port.answer(call, undefined, result);
-    // A stream's values may only follow its subscribe answer onto the wire.
-    if (!port.answer(call, undefined, opened.id, () => opened.start())) {
-      port.streams().discard(opened);
-    }
-  };
-  const fail = (call: JsonRpcCall, error: unknown): void => {
-    const opened = routes?.claim(call);
-    if (opened) port.streams().discard(opened);
-    if (error instanceof JsonRpcError && call.id !== undefined) {
-      return void port.answer(call, error);
-    }
-    if (!(error instanceof RequestCancelledError)) port.reportError(error, call);
-    port.answer(call, new InternalError());
-  };
-  const finish = (call: JsonRpcCall): void => {
-    active--;
-    running.delete(call);
-    let next: JsonRpcCall | undefined;
-    while (active < concurrency && (next = waiting.shift()) !== undefined) {
-      const handler = handlerOf(next.method);
-      if (handler) run(next, handler);
-    }
-  };
+/**
+ * Runs the handlers of one `serve()`: the observer of the connection's calls, and the
+ * teardown of its subscription. Methods, not closures: a served connection stays small.
+ */
+class Dispatcher<Connection> {
+  private readonly concurrency: number;
+  private readonly middleware: readonly JsonRpcMiddleware[];
+  private readonly routes: StreamRoutes | undefined;
+  /** Calls waiting for a free slot, and those whose handler still runs (sync ones never). */
+  private waiting: JsonRpcCall[] | undefined = undefined;
+  private running: Set<JsonRpcCall> | undefined = undefined;
+  private active = 0;
 
-  const run = (call: JsonRpcCall, handler: AnyHandler): void => {
-    active++;
-    const context = new HandlerContext(port, call);
+  constructor(
+    private readonly port: ServePort<Connection>,
+    private readonly methods: object,
+    options: ServeOptions<Connection>,
+  ) {
+    if (typeof methods !== 'object' || methods === null) {
+      throw new TypeError('serve() takes an object mapping method names to handlers');
+    }
+    this.concurrency = count('concurrency', options.concurrency, Infinity);
+    const maxSubscriptions = count(
+      'maxSubscriptions',
+      options.maxSubscriptions,
+      DEFAULT_MAX_SUBSCRIPTIONS,
+    );
+    const middleware = options.middleware ?? [];
+    if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) {
+      throw new TypeError('The "middleware" option must be an array of functions');
+    }
+    this.middleware = middleware as readonly JsonRpcMiddleware[];
+    this.routes = StreamRoutes.of(methods, () => {
+      const streams = port.streams();
+      streams.maxSubscriptions = maxSubscriptions;
+      return streams;
+    });
+  }
+
+  /** One incoming call. */
+  next(call: JsonRpcCall): void {
+    const handler = this.handlerOf(call.method);
+    if (!handler) {
+      if (call.id !== undefined) this.port.answer(call, new MethodNotFoundError());
+    } else if (this.active < this.concurrency) {
+      this.run(call, handler);
+    } else {
+      (this.waiting ??= []).push(call);
+    }
+  }
+
+  /** Serving stopped: waiting and running calls are cancelled, streams end. */
+  unsubscribe(): void {
+    const calls = [...(this.waiting?.splice(0) ?? []), ...(this.running ?? [])];
+    for (const call of calls) this.port.abandon(call);
+    this.routes?.stop();
+  }
+
+  private handlerOf(method: string): AnyHandler | undefined {
+    return lookup(this.methods, method) ?? this.routes?.handler(method);
+  }
+
+  private run(call: JsonRpcCall, handler: AnyHandler): void {
+    this.active++;
+    const context = new HandlerContext(this.port, call);
     let value: unknown;
     try {
       value =
-        middleware.length === 0
+        this.middleware.length === 0
           ? handler(call.params, context)
-          : invoke(handler, context, middleware as readonly JsonRpcMiddleware[]);
+          : invoke(handler, context, this.middleware);
       if (isObservable(value)) value = firstValue(value, context.signal);
     } catch (error) {
-      fail(call, error);
-      return finish(call);
+      this.fail(call, error);
+      return this.finish(call);
     }
     if (!isPromiseLike(value)) {
-      succeed(call, value);
-      return finish(call);
+      this.succeed(call, value);
+      return this.finish(call);
     }
-    running.add(call);
+    (this.running ??= new Set()).add(call);
     value.then(
       (result) => {
-        succeed(call, result);
-        finish(call);
+        this.succeed(call, result);
+        this.finish(call);
       },
       (error: unknown) => {
-        fail(call, error);
-        finish(call);
+        this.fail(call, error);
+        this.finish(call);
       },
     );
-  };
+  }
 
-  const subscription = port.calls$.subscribe((call) => {
-    const handler = handlerOf(call.method);
-    if (!handler) {
-      if (call.id !== undefined) port.answer(call, new MethodNotFoundError());
-    } else if (active < concurrency) {
-      run(call, handler);
-    } else {
-      waiting.push(call);
+  private succeed(call: JsonRpcCall, result: unknown): void {
+    const opened = this.routes?.claim(call);
+    if (!opened) return void this.port.answer(call, undefined, result);
+    // A stream's values may only follow its subscribe answer onto the wire.
+    if (!this.port.answer(call, undefined, opened.id, () => opened.start())) {
+      this.port.streams().discard(opened);
     }
-  });
-  subscription.add(() => {
-    for (const call of [...waiting.splice(0), ...running]) port.abandon(call);
-    routes?.stop();
-  });
-  return subscription;
+  }
+
+  private fail(call: JsonRpcCall, error: unknown): void {
+    const opened = this.routes?.claim(call);
+    if (opened) this.port.streams().discard(opened);
+    if (error instanceof JsonRpcError && call.id !== undefined) {
+      return void this.port.answer(call, error);
+    }
+    if (!(error instanceof RequestCancelledError)) this.port.reportError(error, call);
+    this.port.answer(call, new InternalError());
+  }
+
+  private finish(call: JsonRpcCall): void {
+    this.active--;
+    this.running?.delete(call);
+    let next: JsonRpcCall | undefined;
+    while (this.active < this.concurrency && (next = this.waiting?.shift()) !== undefined) {
+      const handler = this.handlerOf(next.method);
+      if (handler) this.run(next, handler);
+    }
+  }
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
