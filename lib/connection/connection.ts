@@ -26,6 +26,7 @@ import type { Transport, TransportLinkState } from '../transports/transport.js';
 import { BatchBuilder, checkCall } from './batch.js';
 import { GuardedObservable } from './guarded.js';
 import { Inbound } from './inbound.js';
+import { ConnectionServePort } from './serve-port.js';
 import {
   ConnectionLifecycle,
   type JsonRpcCloseEvent,
@@ -322,23 +323,18 @@ export class JsonRpcConnection<
   }
 
   private servePort(): ServePort<this> {
-    const { inbound } = this;
-    const reportError = (error: unknown, call?: JsonRpcCall): void =>
-      this.options.onError(error, call);
-    return {
+    return new ConnectionServePort<this>({
       connection: this,
-      calls$: inbound.calls,
+      inbound: this.inbound,
+      options: this.options,
       signalOf: (call) => this.signalOf(call),
-      answer: (call, error, result, onSent) => inbound.answer(call, error, result, onSent),
-      abandon: (call) => inbound.cancel(inbound.incoming.get(call), true),
-      reportError,
       streams: () =>
         (this.served ??= new ServedStreams({
           send: (text) => this.send(text),
           transport: this.transport,
-          reportError,
+          reportError: (error, call) => this.options.onError(error, call),
         })),
-    };
+    });
   }
 
   private observedStreams(): ObservedStreams {
