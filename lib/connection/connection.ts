@@ -70,7 +70,9 @@ export class JsonRpcConnection<
   private requestsView: Observable<JsonRpcCall> | undefined = undefined;
   private notificationsView: Observable<JsonRpcNotification> | undefined = undefined;
   private readonly lifecycle = new ConnectionLifecycle();
-  private readonly links: Unsubscribable[] = [];
+  /** The subscriptions to the transport's frames and to its link state. */
+  private frames: Unsubscribable | undefined = undefined;
+  private link: Unsubscribable | undefined = undefined;
   /** Aborted on close: the signal of notifications' handlers (made on first use). */
   private lifetime: AbortController | undefined = undefined;
   private closeError: ConnectionClosedError | undefined = undefined;
@@ -111,9 +113,12 @@ export class JsonRpcConnection<
       error: (error: unknown) => this.shutdown({ reason: 'error', error }),
       complete: () => this.shutdown({ reason: 'remote' }),
     });
-    for (const link of link$ ? [link$, frames] : [frames]) {
-      if (this.closeError) link.unsubscribe();
-      else this.links.push(link);
+    if (this.closeError) {
+      link$?.unsubscribe();
+      frames.unsubscribe();
+    } else {
+      this.link = link$;
+      this.frames = frames;
     }
   }
 
@@ -380,7 +385,8 @@ export class JsonRpcConnection<
       event.reason === 'local' ? 'Connection closed' : 'Connection closed by the peer',
       options,
     );
-    for (const link of this.links.splice(0)) link.unsubscribe();
+    this.link?.unsubscribe();
+    this.frames?.unsubscribe();
     this.lifetime?.abort();
     if (event.reason !== 'error') this.transport.complete();
     this.outgoing.close(this.closeError);
