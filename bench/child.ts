@@ -3,7 +3,19 @@
  * that each side of a measurement has a process (and a core) of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
+
+/** Whether processes are pinned to cores (Linux with taskset and two cores or more). */
+const PINNED = existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
+
+/** Pins this process to the first core, children go to the second (see {@link Child.start}). */
+export function pinSelf(): boolean {
+  if (PINNED) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  return PINNED;
+}
 
 /** A running child and the lines it prints. */
 export class Child {
@@ -20,14 +32,16 @@ export class Child {
 
   /** Starts `bench/<script>` with tsx. */
   static start(script: string, args: string[], nodeOptions: string[] = []): Child {
-    const child = spawn(
-      globalThis.process.execPath,
-      [...nodeOptions, '--import', 'tsx', `bench/${script}`, ...args],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...globalThis.process.env, NODE_OPTIONS: '' },
-      },
-    );
+    const argv = [...nodeOptions, '--import', 'tsx', `bench/${script}`, ...args];
+    // On a machine with taskset, children share the second core and this process keeps the
+    // first: every subject of a comparison then runs with the same placement.
+    const [command, commandArgs] = PINNED
+      ? ['taskset', ['-c', '1', globalThis.process.execPath, ...argv]]
+      : [globalThis.process.execPath, argv];
+    const child = spawn(command, commandArgs, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...globalThis.process.env, NODE_OPTIONS: '' },
+    });
     return new Child(child);
   }
 

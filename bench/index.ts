@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { pinSelf } from './child.js';
 import { benchFanoutNotifications } from './fanout.js';
 import { benchFanout } from './streams-fanout.js';
 import { benchIdleHeap, benchPendingHeap } from './heap.js';
@@ -16,6 +17,7 @@ if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
   throw new Error('Run with --expose-gc (npm run bench does): each round starts after a GC');
 }
 
+const pinned = pinSelf();
 const started = Date.now();
 const log = (text: string): void =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${text}`);
@@ -164,7 +166,7 @@ writeFileSync('bench/chart.svg', chart);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = [
   '# Benchmark results',
-  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpu}). Each figure is the median of 5 rounds (3 for fan-out) after a warm-up and a GC; the rounds of the subjects compared are interleaved. Ratios compare figures of this one run.`,
+  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpu}). Each figure is the median of 5 rounds (3 for fan-out) after a warm-up and a GC; the rounds of the subjects compared are interleaved. Ratios compare figures of this one run.${pinned ? ' This process ran on one core and every server (or client crowd) process on the other.' : ''}`,
   '![throughput as a ratio of the physical limit](chart.svg)',
 ];
 writeFileSync('bench/RESULTS.md', `${[...header, ...sections].join('\n\n')}\n`);
