@@ -168,11 +168,15 @@ export class WebSocketTransport extends Observable<Uint8Array | string> implemen
 
   /** Sends a frame; the one that crosses the high-water mark calls back when flushed. */
   private send(frame: Uint8Array | string): void {
+    // ws sends a string as a text frame by itself; options would cost a spread on every send.
+    const text = typeof frame === 'string';
     if (this.socket.bufferedAmount + sizeOf(frame) < this.highWaterMark) {
-      this.socket.send(frame, TEXT);
+      if (text) this.socket.send(frame);
+      else this.socket.send(frame, TEXT);
     } else {
       this.flushPending = true;
-      this.socket.send(frame, TEXT, this.onFlushed);
+      if (text) this.socket.send(frame, this.onFlushed);
+      else this.socket.send(frame, TEXT, this.onFlushed);
     }
   }
 
