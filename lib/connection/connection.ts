@@ -2,31 +2,26 @@
  * JsonRpcConnection: frames in, Observables of calls out; requests correlated to answers.
  * @module
  */
-import { Observable, type Subscription, type Unsubscribable } from 'rxjs';
+import type { Observable, Subscription, Unsubscribable } from 'rxjs';
 import { serveCalls, type ServePort } from '../dispatch/serve.js';
 import type { JsonRpcHandlers, ServeOptions } from '../dispatch/handler.js';
-import { encodeCall, joinBatch, toFrame } from '../protocol/encode.js';
-import { ConnectionClosedError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
+import { toFrame } from '../protocol/encode.js';
+import { ConnectionClosedError, JsonRpcError } from '../protocol/errors.js';
 import type {
   JsonRpcCall,
   JsonRpcErrorObject,
   JsonRpcNotification,
   JsonRpcParams,
 } from '../protocol/messages.js';
-import type {
-  JsonRpcAnyMethods,
-  JsonRpcCallArgs,
-  JsonRpcMethodName,
-  JsonRpcResultOf,
-} from '../protocol/method-map.js';
+import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
 import { ObservedStreams } from '../streams/observed.js';
 import type { ObserveOptions } from '../streams/options.js';
 import { ServedStreams } from '../streams/served.js';
 import type { Transport, TransportLinkState } from '../transports/transport.js';
-import { BatchBuilder, checkCall } from './batch.js';
+import { checkCall } from './batch.js';
+import { JsonRpcCaller } from './caller.js';
 import { GuardedObservable } from './guarded.js';
 import { Inbound } from './inbound.js';
-import { ConnectionServePort } from './serve-port.js';
 import {
   ConnectionLifecycle,
   type JsonRpcCloseEvent,
@@ -36,15 +31,11 @@ import {
   JsonRpcConnectionType,
   resolveConnectionOptions,
   type JsonRpcConnectionOptions,
-  type ResolvedConnectionOptions,
 } from './options.js';
-import { OutgoingCalls, type RequestOptions } from './outgoing.js';
+import { ConnectionServePort } from './serve-port.js';
 
 export type { RequestOptions } from './outgoing.js';
-
 export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './lifecycle.js';
-
-type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
 
 /**
  * One JSON-RPC 2.0 connection over a transport. Either side may send requests and
@@ -59,12 +50,10 @@ type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
 export class JsonRpcConnection<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
-> {
+> extends JsonRpcCaller<Remote> {
   /** This side's role. */
   readonly role: JsonRpcConnectionType;
 
-  private readonly options: ResolvedConnectionOptions;
-  private readonly outgoing: OutgoingCalls;
   private readonly inbound: Inbound;
   // Made on first use, so that an idle connection stays small.
   private requestsView: Observable<JsonRpcCall> | undefined = undefined;
@@ -96,11 +85,10 @@ export class JsonRpcConnection<
     if (!Object.values(JsonRpcConnectionType).includes(role)) {
       throw new TypeError(`Unknown connection role: ${String(role)}`);
     }
+    super(resolveConnectionOptions(options));
     this.role = role;
     this.textFrames = transport.textFrames === true;
-    this.options = resolveConnectionOptions(options);
-    const send = (text: string): void => this.send(text);
-    this.outgoing = new OutgoingCalls(this.options, send);
+    const send = (text: string): void => this.write(text);
     this.inbound = new Inbound({
       options: this.options,
       outgoing: this.outgoing,
@@ -168,11 +156,6 @@ export class JsonRpcConnection<
     return this.lifecycle.state;
   }
 
-  /** Requests of ours awaiting an answer (those waiting for a link included). */
-  get pendingCount(): number {
-    return this.outgoing.size;
-  }
-
   /** Requests from the peer not yet answered. */
   get incomingCount(): number {
     return this.inbound.incoming.size;
@@ -186,83 +169,6 @@ export class JsonRpcConnection<
   /** Live `observe$()` subscriptions of this side. */
   get observedCount(): number {
     return this.observed?.size ?? 0;
-  }
-
-  /**
-   * Sends a request and resolves with its result.
-   * @returns the result; rejects with the peer's `JsonRpcError` (rebuilt into its subclass),
-   *   `RequestTimeoutError`, `RequestCancelledError`, `ConnectionClosedError` or
-   *   `TooManyPendingRequestsError`
-   * @throws TypeError at once for a method that is not a string or params that are neither
-   *   an array nor an object
-   */
-  request<M extends JsonRpcMethodName<Remote>>(
-    method: M,
-    ...args: JsonRpcCallArgs<Remote[M], RequestOptions>
-  ): Promise<JsonRpcResultOf<Remote[M]>> {
-    const [params, options] = args as CallArgs;
-    checkCall(method, params);
-    return new Promise((resolve, reject) => {
-      this.outgoing.send(method, params, options, resolve as (result: unknown) => void, reject);
-    });
-  }
-
-  /**
-   * A cold Observable of one request: sends on subscribe, emits the result once and
-   * completes; unsubscribing before the answer cancels the request.
-   * @throws TypeError at once, as `request()`
-   */
-  request$<M extends JsonRpcMethodName<Remote>>(
-    method: M,
-    ...args: JsonRpcCallArgs<Remote[M], RequestOptions>
-  ): Observable<JsonRpcResultOf<Remote[M]>> {
-    const [params, options] = args as CallArgs;
-    checkCall(method, params);
-    return new Observable((subscriber) => {
-      const id = this.outgoing.request(method, params, options, (error, result) => {
-        if (error) return subscriber.error(error);
-        subscriber.next(result as JsonRpcResultOf<Remote[M]>);
-        subscriber.complete();
-      });
-      return () => {
-        if (id !== undefined) this.outgoing.abandon(id, new RequestCancelledError());
-      };
-    });
-  }
-
-  /**
-   * Sends a notification: no answer will come, not even an error.
-   * @returns resolves once handed to the transport; rejects with `ConnectionClosedError`
-   * @throws TypeError at once, as `request()`
-   */
-  notify<M extends JsonRpcMethodName<Remote>>(
-    method: M,
-    ...args: JsonRpcCallArgs<Remote[M], never>
-  ): Promise<void> {
-    const [params] = args as CallArgs;
-    checkCall(method, params);
-    try {
-      return this.outgoing.notify(encodeCall(method, params, undefined));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /**
-   * Sends several calls as one batch frame. The calls made on the builder inside `build`
-   * go out together when it returns; each request keeps its own promise.
-   * @returns what `build` returned
-   * @example
-   * const [sum, diff] = connection.batch((b) => [b.request('sum', [1, 2]), b.request('sub', [4, 2])]);
-   */
-  batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
-    const builder = new BatchBuilder<Remote>((method, params, options, resolve, reject) =>
-      this.outgoing.register(method, params, options, resolve, reject),
-    );
-    const value = build(builder);
-    const { texts, ids } = builder.seal();
-    if (texts.length > 0) this.outgoing.transmit(joinBatch(texts), ids);
-    return value;
   }
 
   /**
@@ -335,7 +241,7 @@ export class JsonRpcConnection<
       signalOf: (call) => this.signalOf(call),
       streams: () =>
         (this.served ??= new ServedStreams({
-          send: (text) => this.send(text),
+          send: (text) => this.write(text),
           transport: this.transport,
           reportError: (error, call) => this.options.onError(error, call),
         })),
@@ -373,7 +279,7 @@ export class JsonRpcConnection<
     }
   }
 
-  private send(text: string): void {
+  protected write(text: string): void {
     if (this.closeError || !this.online) return;
     this.transport.next(this.textFrames ? text : toFrame(text));
   }

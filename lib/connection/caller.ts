@@ -1,0 +1,115 @@
+/**
+ * The calling side of a connection: requests, notifications and batches, typed by the
+ * peer's method map. `JsonRpcConnection` extends it.
+ * @module
+ */
+import { Observable } from 'rxjs';
+import { encodeCall, joinBatch } from '../protocol/encode.js';
+import { RequestCancelledError } from '../protocol/errors.js';
+import type { JsonRpcParams } from '../protocol/messages.js';
+import type {
+  JsonRpcAnyMethods,
+  JsonRpcCallArgs,
+  JsonRpcMethodName,
+  JsonRpcResultOf,
+} from '../protocol/method-map.js';
+import { BatchBuilder, checkCall } from './batch.js';
+import type { ResolvedConnectionOptions } from './options.js';
+import { OutgoingCalls, type RequestOptions } from './outgoing.js';
+
+type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
+
+/** Requests, notifications and batches to the peer. */
+export abstract class JsonRpcCaller<Remote extends object = JsonRpcAnyMethods> {
+  /** Our requests awaiting answers, and the frames waiting for a link. */
+  protected readonly outgoing: OutgoingCalls;
+
+  protected constructor(protected readonly options: ResolvedConnectionOptions) {
+    this.outgoing = new OutgoingCalls(options, (text) => this.write(text));
+  }
+
+  /** Writes one frame's text (nothing once closed or offline). */
+  protected abstract write(text: string): void;
+
+  /** Requests of ours awaiting an answer (those waiting for a link included). */
+  get pendingCount(): number {
+    return this.outgoing.size;
+  }
+
+  /**
+   * Sends a request and resolves with its result.
+   * @returns the result; rejects with the peer's `JsonRpcError` (rebuilt into its subclass),
+   *   `RequestTimeoutError`, `RequestCancelledError`, `ConnectionClosedError` or
+   *   `TooManyPendingRequestsError`
+   * @throws TypeError at once for a method that is not a string or params that are neither
+   *   an array nor an object
+   */
+  request<M extends JsonRpcMethodName<Remote>>(
+    method: M,
+    ...args: JsonRpcCallArgs<Remote[M], RequestOptions>
+  ): Promise<JsonRpcResultOf<Remote[M]>> {
+    const [params, options] = args as CallArgs;
+    checkCall(method, params);
+    return new Promise((resolve, reject) => {
+      this.outgoing.send(method, params, options, resolve as (result: unknown) => void, reject);
+    });
+  }
+
+  /**
+   * A cold Observable of one request: sends on subscribe, emits the result once and
+   * completes; unsubscribing before the answer cancels the request.
+   * @throws TypeError at once, as `request()`
+   */
+  request$<M extends JsonRpcMethodName<Remote>>(
+    method: M,
+    ...args: JsonRpcCallArgs<Remote[M], RequestOptions>
+  ): Observable<JsonRpcResultOf<Remote[M]>> {
+    const [params, options] = args as CallArgs;
+    checkCall(method, params);
+    return new Observable((subscriber) => {
+      const id = this.outgoing.request(method, params, options, (error, result) => {
+        if (error) return subscriber.error(error);
+        subscriber.next(result as JsonRpcResultOf<Remote[M]>);
+        subscriber.complete();
+      });
+      return () => {
+        if (id !== undefined) this.outgoing.abandon(id, new RequestCancelledError());
+      };
+    });
+  }
+
+  /**
+   * Sends a notification: no answer will come, not even an error.
+   * @returns resolves once handed to the transport; rejects with `ConnectionClosedError`
+   * @throws TypeError at once, as `request()`
+   */
+  notify<M extends JsonRpcMethodName<Remote>>(
+    method: M,
+    ...args: JsonRpcCallArgs<Remote[M], never>
+  ): Promise<void> {
+    const [params] = args as CallArgs;
+    checkCall(method, params);
+    try {
+      return this.outgoing.notify(encodeCall(method, params, undefined));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sends several calls as one batch frame. The calls made on the builder inside `build`
+   * go out together when it returns; each request keeps its own promise.
+   * @returns what `build` returned
+   * @example
+   * const [sum, diff] = connection.batch((b) => [b.request('sum', [1, 2]), b.request('sub', [4, 2])]);
+   */
+  batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
+    const builder = new BatchBuilder<Remote>((method, params, options, resolve, reject) =>
+      this.outgoing.register(method, params, options, resolve, reject),
+    );
+    const value = build(builder);
+    const { texts, ids } = builder.seal();
+    if (texts.length > 0) this.outgoing.transmit(joinBatch(texts), ids);
+    return value;
+  }
+}
