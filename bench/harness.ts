@@ -87,3 +87,30 @@ export async function compare(
 
 export const format = (rate: number): string => Math.round(rate).toLocaleString('en-US');
 export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+/**
+ * Calls answered in order, for the raw echoes: `call(send)` waits for the next answer after
+ * sending; `answered()` settles the oldest call.
+ */
+export class InOrder {
+  private readonly waiting: (() => void)[] = [];
+  private head = 0;
+
+  call(send: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      send();
+    });
+  }
+
+  answered(): void {
+    const resolve = this.waiting[this.head];
+    if (!resolve) return;
+    this.waiting[this.head++] = undefined as never;
+    resolve();
+    if (this.head > 4096 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -6,7 +6,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import * as rpc from 'vscode-jsonrpc/node';
 import { connectTcp, serveTcp, type StreamFraming } from '../dist/node.js';
-import { compare, type Call } from './harness.js';
+import { compare, InOrder, type Call } from './harness.js';
 
 const CALLS = 50_000;
 export const STREAM_WINDOW = 64;
@@ -44,21 +44,12 @@ async function rawEcho(): Promise<Subject> {
     socket.on('data', (chunk) => socket.write(chunk));
   });
   const socket = await dial(await listen(server));
-  const waiting: (() => void)[] = [];
-  let head = 0;
+  const inOrder = new InOrder();
   socket.on('data', (chunk: Buffer) => {
-    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) waiting[head++]?.();
-    if (head > 65_536) {
-      waiting.splice(0, head);
-      head = 0;
-    }
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) inOrder.answered();
   });
   return {
-    call: () =>
-      new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        socket.write(LINE);
-      }),
+    call: () => inOrder.call(() => socket.write(LINE)),
     close: () => shutdown(server, socket, ...accepted),
   };
 }

@@ -8,7 +8,7 @@ import { Client as RpcWebSocketsClient } from 'rpc-websockets';
 import WebSocket from 'ws';
 import { connectWebSocket } from '../dist/node.js';
 import { Child } from './child.js';
-import { compare, type Call } from './harness.js';
+import { compare, InOrder, type Call } from './harness.js';
 
 export const WS_KINDS = ['raw', 'rxjs-jsonrpc', 'rpc-websockets', 'json-rpc-2.0'] as const;
 export type WsKind = (typeof WS_KINDS)[number];
@@ -30,23 +30,14 @@ function openSocket(url: string): Promise<WebSocket> {
 /** Raw echo: the same JSON text a JSON-RPC client would send, answered in order. */
 async function rawClient(url: string): Promise<Client> {
   const socket = await openSocket(url);
-  const waiting: (() => void)[] = [];
-  let head = 0;
+  const inOrder = new InOrder();
   let id = 0;
-  socket.on('message', () => {
-    waiting[head]!();
-    waiting[head++] = undefined as never;
-    if (head > 4096 && head * 2 > waiting.length) {
-      waiting.splice(0, head);
-      head = 0;
-    }
-  });
+  socket.on('message', () => inOrder.answered());
   return {
     call: () =>
-      new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        socket.send(`{"jsonrpc":"2.0","id":${++id},"method":"echo","params":["hello"]}`);
-      }),
+      inOrder.call(() =>
+        socket.send(`{"jsonrpc":"2.0","id":${++id},"method":"echo","params":["hello"]}`),
+      ),
     close: () => socket.close(),
   };
 }
