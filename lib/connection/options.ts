@@ -4,8 +4,6 @@
  */
 import { DEFAULT_MAX_BATCH_SIZE } from '../protocol/decode.js';
 import { count, timeoutOption } from '../options.js';
-
-export { count, timeoutOption };
 import type { JsonRpcCall } from '../protocol/messages.js';
 
 /** The role of one side of a connection. Informational: any side may call the other. */

@@ -12,7 +12,8 @@ import {
   TooManyPendingRequestsError,
 } from '../protocol/errors.js';
 import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
-import { timeoutOption, type ResolvedConnectionOptions } from './options.js';
+import { type ResolvedConnectionOptions } from './options.js';
+import { timeoutOption } from '../options.js';
 import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';
 
 /** Per-call options of `request()` and `request$()`. */

@@ -3,7 +3,7 @@
  * @module
  */
 import { isObservable, type Observable, Subscription } from 'rxjs';
-import { count } from '../connection/options.js';
+import { count } from '../options.js';
 import {
   InternalError,
   JsonRpcError,

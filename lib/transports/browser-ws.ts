@@ -3,6 +3,7 @@
  * @module
  */
 import { Observable, type Subscriber } from 'rxjs';
+import { count } from '../options.js';
 import type { Transport } from './transport.js';
 
 /** Options of {@link BrowserWebSocketTransport}. */
@@ -38,13 +39,7 @@ export class BrowserWebSocketTransport
     options: BrowserWebSocketTransportOptions = {},
   ) {
     super((subscriber) => this.attach(subscriber));
-    const highWaterMark = options.highWaterMark ?? 1024 * 1024;
-    if (typeof highWaterMark !== 'number' || !(highWaterMark >= 1)) {
-      throw new RangeError(
-        `The "highWaterMark" option must be a positive number, got ${String(highWaterMark)}`,
-      );
-    }
-    this.highWaterMark = highWaterMark;
+    this.highWaterMark = count('highWaterMark', options.highWaterMark, 1024 * 1024);
     socket.binaryType = 'arraybuffer';
   }
 

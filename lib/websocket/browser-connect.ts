@@ -4,11 +4,8 @@
  */
 import { JsonRpcConnection } from '../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
-import {
-  JsonRpcConnectionType,
-  timeoutOption,
-  type JsonRpcConnectionOptions,
-} from '../connection/options.js';
+import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../connection/options.js';
+import { timeoutOption } from '../options.js';
 import { resolveReconnect, type ReconnectOptions } from '../reconnect/policy.js';
 import { ReconnectingTransport } from '../reconnect/transport.js';
 import {

@@ -5,12 +5,8 @@
 import WebSocket from 'ws';
 import { JsonRpcConnection } from '../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
-import {
-  count,
-  JsonRpcConnectionType,
-  timeoutOption,
-  type JsonRpcConnectionOptions,
-} from '../connection/options.js';
+import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../connection/options.js';
+import { count, timeoutOption } from '../options.js';
 import { resolveReconnect, type ReconnectOptions } from '../reconnect/policy.js';
 import { ReconnectingTransport } from '../reconnect/transport.js';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../transports/ws.js';

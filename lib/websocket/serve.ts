@@ -8,12 +8,8 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { JsonRpcConnection } from '../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
-import {
-  count,
-  JsonRpcConnectionType,
-  timeoutOption,
-  type JsonRpcConnectionOptions,
-} from '../connection/options.js';
+import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../connection/options.js';
+import { count, timeoutOption } from '../options.js';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../transports/ws.js';
 import { checkHandshake, pathOf, refuse, type HandshakeOptions } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
