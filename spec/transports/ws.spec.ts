@@ -132,10 +132,46 @@ describe('WebSocketTransport', () => {
     expect(await serverClosed).to.equal(1008);
   });
 
+  for (const [framesPerWrite, writes] of [
+    [16, 3],
+    [1, 40],
+  ] as const) {
+    it(`writes a turn's 40 frames in ${writes} system calls with framesPerWrite ${framesPerWrite}, in order`, async () => {
+      const pair = await socketPair();
+      opened.push(pair);
+      const transport = new WebSocketTransport(pair.server, { framesPerWrite });
+      transport.subscribe({});
+      const tcp = (pair.server as unknown as { _socket: { _writev: unknown; _write: unknown } })
+        ._socket;
+      let calls = 0;
+      for (const method of ['_writev', '_write'] as const) {
+        const original = tcp[method] as (...args: unknown[]) => unknown;
+        tcp[method] = function (this: unknown, ...args: unknown[]) {
+          calls++;
+          return original.apply(this, args);
+        };
+      }
+      const received: string[] = [];
+      const all = new Promise<void>((resolve) =>
+        pair.client.on('message', (data) => {
+          if (received.push(text(data)) === 40) resolve();
+        }),
+      );
+      for (let i = 0; i < 40; i++) transport.next(`frame ${i}`);
+      await all;
+      expect(received).to.deep.equal(Array.from({ length: 40 }, (_, i) => `frame ${i}`));
+      expect(calls).to.equal(writes);
+    });
+  }
+
   it('validates its options', () => {
     expect(() => new WebSocketTransport({} as WebSocket, { highWaterMark: 0 })).to.throw(
       RangeError,
       'The "highWaterMark" option must be a positive integer, got 0',
+    );
+    expect(() => new WebSocketTransport({} as WebSocket, { framesPerWrite: 0.5 })).to.throw(
+      RangeError,
+      'The "framesPerWrite" option must be a positive integer, got 0.5',
     );
   });
 });
