@@ -21,7 +21,9 @@ export const IDLE_SERVERS: Record<string, () => Promise<IdleServer>> = {
     return { port: (wss.address() as AddressInfo).port, close: () => closeWss(wss) };
   },
   'rxjs-jsonrpc': async () => {
-    const server = await serveWebSocket((connection) => connection.serve({ echo: (p) => p }), {
+    // One method table for every connection, as the peers register their methods once.
+    const methods = { echo: (params: unknown) => params };
+    const server = await serveWebSocket((connection) => connection.serve(methods), {
       heartbeatMs: 0,
     });
     return { port: server.port, close: () => server.close() };

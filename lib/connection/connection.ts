@@ -21,6 +21,7 @@ import type { Transport, TransportLinkState } from '../transports/transport.js';
 import { checkCall } from './batch.js';
 import { JsonRpcCaller } from './caller.js';
 import { GuardedObservable } from './guarded.js';
+import { CONSUME, END, STREAMS, WRITE, type InboundHost, type ServeHost } from './hooks.js';
 import { Inbound } from './inbound.js';
 import {
   ConnectionLifecycle,
@@ -32,7 +33,6 @@ import {
   resolveConnectionOptions,
   type JsonRpcConnectionOptions,
 } from './options.js';
-import { ConnectionServePort } from './serve-port.js';
 
 export type { RequestOptions } from './outgoing.js';
 export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './lifecycle.js';
@@ -50,7 +50,10 @@ export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './lifecycle.js';
 export class JsonRpcConnection<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
-> extends JsonRpcCaller<Remote> {
+>
+  extends JsonRpcCaller<Remote>
+  implements InboundHost, ServeHost
+{
   /** This side's role. */
   readonly role: JsonRpcConnectionType;
 
@@ -59,14 +62,10 @@ export class JsonRpcConnection<
   private requestsView: Observable<JsonRpcCall> | undefined = undefined;
   private notificationsView: Observable<JsonRpcNotification> | undefined = undefined;
   private readonly lifecycle = new ConnectionLifecycle();
-  /** The subscriptions to the transport's frames and to its link state. */
-  private frames: Unsubscribable | undefined = undefined;
+  /** The subscription to the transport's link state. */
   private link: Unsubscribable | undefined = undefined;
-  /** Aborted on close: the signal of notifications' handlers (made on first use). */
-  private lifetime: AbortController | undefined = undefined;
   private closeError: ConnectionClosedError | undefined = undefined;
   private online = true;
-  private serving: Subscription | undefined = undefined;
   private served: ServedStreams | undefined = undefined;
   private observed: ObservedStreams | undefined = undefined;
   /** The transport takes frames as text: no UTF-8 encoding on this side. */
@@ -88,26 +87,11 @@ export class JsonRpcConnection<
     super(resolveConnectionOptions(options));
     this.role = role;
     this.textFrames = transport.textFrames === true;
-    const send = (text: string): void => this.write(text);
-    this.inbound = new Inbound({
-      options: this.options,
-      outgoing: this.outgoing,
-      send,
-      consume: (notification) => this.observed?.consume(notification) === true,
-    });
+    this.inbound = new Inbound(this.options, this.outgoing, this);
     const link$ = transport.link$?.subscribe({ next: (state) => this.onLink(state) });
-    const frames = transport.subscribe({
-      next: (frame) => this.inbound.receive(frame),
-      error: (error: unknown) => this.shutdown({ reason: 'error', error }),
-      complete: () => this.shutdown({ reason: 'remote' }),
-    });
-    if (this.closeError) {
-      link$?.unsubscribe();
-      frames.unsubscribe();
-    } else {
-      this.link = link$;
-      this.frames = frames;
-    }
+    transport.subscribe(this.inbound);
+    if (this.closeError) link$?.unsubscribe();
+    else this.link = link$;
   }
 
   /** Every incoming request and notification, in arrival order; completes on close. */
@@ -158,7 +142,7 @@ export class JsonRpcConnection<
 
   /** Requests from the peer not yet answered. */
   get incomingCount(): number {
-    return this.inbound.incoming.size;
+    return this.inbound.incomingCount;
   }
 
   /** Live stream subscriptions this side serves (made by `stream()` entries of `serve()`). */
@@ -206,12 +190,7 @@ export class JsonRpcConnection<
 
   /** The signal of an incoming request: aborted when the peer cancels it or the connection closes. */
   signalOf(request: JsonRpcCall): AbortSignal {
-    if (request.id === undefined) {
-      this.lifetime ??= new AbortController();
-      if (this.closeError) this.lifetime.abort();
-      return this.lifetime.signal;
-    }
-    return this.inbound.incoming.get(request)?.signal ?? AbortSignal.abort();
+    return this.inbound.signalOf(request);
   }
 
   /**
@@ -220,11 +199,11 @@ export class JsonRpcConnection<
    * @throws Error when this connection is already being served
    */
   serve(methods: JsonRpcHandlers<Local, this>, options?: ServeOptions<this>): Subscription {
-    if (this.serving && !this.serving.closed) {
+    if (this.inbound.serving) {
       throw new Error('This connection is already being served: unsubscribe the first serve()');
     }
-    this.serving = serveCalls(this.servePort(), methods, options);
-    return this.serving;
+    // The port is the receiving side; its `connection` is this connection.
+    return serveCalls(this.inbound as unknown as ServePort<this>, methods, options);
   }
 
   /** Closes the connection: pending requests reject, handlers' signals abort, streams complete. */
@@ -233,19 +212,28 @@ export class JsonRpcConnection<
     return Promise.resolve();
   }
 
-  private servePort(): ServePort<this> {
-    return new ConnectionServePort<this>({
-      connection: this,
-      inbound: this.inbound,
-      options: this.options,
-      signalOf: (call) => this.signalOf(call),
-      streams: () =>
-        (this.served ??= new ServedStreams({
-          send: (text) => this.write(text),
-          transport: this.transport,
-          reportError: (error, call) => this.options.onError(error, call),
-        })),
-    });
+  /** @see {@link STREAMS} */
+  [STREAMS](): ServedStreams {
+    return (this.served ??= new ServedStreams({
+      send: (text) => this.write(text),
+      transport: this.transport,
+      reportError: (error, call) => this.options.onError(error, call),
+    }));
+  }
+
+  /** @see {@link CONSUME} */
+  [CONSUME](notification: JsonRpcNotification): boolean {
+    return this.observed?.consume(notification) === true;
+  }
+
+  /** @see {@link WRITE} */
+  [WRITE](text: string): void {
+    this.write(text);
+  }
+
+  /** @see {@link END} */
+  [END](event: JsonRpcCloseEvent): void {
+    this.shutdown(event);
   }
 
   private observedStreams(): ObservedStreams {
@@ -274,7 +262,7 @@ export class JsonRpcConnection<
       // What was in flight on the lost link is gone; it is never re-sent.
       this.observed?.linkLost();
       this.outgoing.linkLost(new ConnectionClosedError('Connection lost'));
-      this.inbound.incoming.cancelAll();
+      this.inbound.cancelIncoming();
       this.served?.closeAll();
     }
   }
@@ -292,13 +280,12 @@ export class JsonRpcConnection<
       options,
     );
     this.link?.unsubscribe();
-    this.frames?.unsubscribe();
-    this.lifetime?.abort();
+    this.inbound.unsubscribe();
     if (event.reason !== 'error') this.transport.complete();
     this.outgoing.close(this.closeError);
     this.observed?.closeAll(this.closeError);
     this.served?.closeAll();
-    this.inbound.close();
+    this.inbound.end();
     this.lifecycle.end(event);
   }
 }

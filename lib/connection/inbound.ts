@@ -27,39 +27,121 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
 } from '../protocol/messages.js';
+import type { CallSink, ServePort } from '../dispatch/serve.js';
+import type { ServedStreams } from '../streams/served.js';
+import { CONSUME, END, STREAMS, WRITE, type InboundHost, type ServeHost } from './hooks.js';
 import { BatchReply, IncomingRequest, IncomingRequests } from './incoming.js';
+import { OneTeardownSubscriber } from './one-teardown.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import type { OutgoingCalls } from './outgoing.js';
 
 const TOO_MANY_INCOMING = -32000;
 
-/** What the receiving side needs of its connection. */
-export interface InboundPort {
-  readonly options: ResolvedConnectionOptions;
-  readonly outgoing: OutgoingCalls;
-  /** Writes one frame's text (nothing once closed or offline). */
-  send(text: string): void;
-  /** Offers a notification to the `observe$()` streams; true when one took it. */
-  consume(notification: JsonRpcNotification): boolean;
-}
+type Host = InboundHost & ServeHost;
 
-/** Frames in; `calls` and `notifications` out; answers to the peer's requests. */
-export class Inbound {
-  readonly incoming = new IncomingRequests();
-  /** Every incoming request and notification. */
-  readonly calls = new Subject<JsonRpcCall>();
+/**
+ * Frames in; calls out to `serve()`'s dispatcher (for which it is the port) and to `calls`
+ * subscribers; answers to the peer's requests. It is the connection's subscriber to its
+ * transport: a Subscriber of its own, so subscribing wraps nothing.
+ */
+export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implements ServePort<Host> {
+  // Made on first use, so that an idle connection stays small.
+  private incomingRequests: IncomingRequests | undefined = undefined;
+  private callsSubject: Subject<JsonRpcCall> | undefined = undefined;
   private notificationsSubject: Subject<JsonRpcNotification> | undefined = undefined;
-  private ended = false;
+  /** Aborted at the end: the signal of notifications' handlers. */
+  private lifetime: AbortController | undefined = undefined;
+  private server: CallSink | undefined = undefined;
 
-  constructor(private readonly port: InboundPort) {}
+  constructor(
+    private readonly options: ResolvedConnectionOptions,
+    private readonly outgoing: OutgoingCalls,
+    private readonly host: Host,
+  ) {
+    super();
+  }
+
+  /** The peer's unanswered requests. */
+  get incoming(): IncomingRequests {
+    return (this.incomingRequests ??= new IncomingRequests());
+  }
+
+  /** How many of the peer's requests are unanswered. */
+  get incomingCount(): number {
+    return this.incomingRequests?.size ?? 0;
+  }
+
+  /** The connection, for `serve()`'s handlers. */
+  get connection(): Host {
+    return this.host;
+  }
+
+  /** Every incoming request and notification (made on first use). */
+  get calls(): Subject<JsonRpcCall> {
+    return (this.callsSubject ??= this.subject());
+  }
 
   /** Incoming notifications alone (made on first use). */
   get notifications(): Subject<JsonRpcNotification> {
-    if (!this.notificationsSubject) {
-      this.notificationsSubject = new Subject<JsonRpcNotification>();
-      if (this.ended) this.notificationsSubject.complete();
+    return (this.notificationsSubject ??= this.subject());
+  }
+
+  /** The `serve()` being served: it takes every call, before `calls` subscribers do. */
+  get serving(): CallSink | undefined {
+    return this.server;
+  }
+
+  /**
+   * The signal of an incoming call: a request's aborts when the peer cancels it or the
+   * connection ends; a notification's (one for all) when the connection ends.
+   */
+  signalOf(call: JsonRpcCall): AbortSignal {
+    if (call.id !== undefined)
+      return this.incomingRequests?.get(call)?.signal ?? AbortSignal.abort();
+    this.lifetime ??= new AbortController();
+    // Frames stop (closed) only when the connection ends.
+    if (this.closed) this.lifetime.abort();
+    return this.lifetime.signal;
+  }
+
+  attach(server: CallSink): void {
+    if (this.closed) return server.unsubscribe();
+    this.server = server;
+  }
+
+  detach(server: CallSink): void {
+    if (this.server === server) this.server = undefined;
+  }
+
+  abandon(call: JsonRpcCall): void {
+    this.cancel(this.incomingRequests?.get(call), true);
+  }
+
+  reportError(error: unknown, call?: JsonRpcCall): void {
+    this.options.onError(error, call);
+  }
+
+  streams(): ServedStreams {
+    return this.host[STREAMS]();
+  }
+
+  protected override _next(frame: Uint8Array | string): void {
+    try {
+      this.receive(frame);
+    } catch (error) {
+      // Not expected (handlers' throws are caught where they run); never into the transport.
+      this.options.onError(error);
     }
-    return this.notificationsSubject;
+  }
+
+  protected override _error(error: unknown): void {
+    this.unsubscribe();
+    this.host[END]({ reason: 'error', error });
+  }
+
+  protected override _complete(): void {
+    this.unsubscribe();
+    this.host[END]({ reason: 'remote' });
   }
 
   receive(frame: Uint8Array | string): void {
@@ -72,8 +154,8 @@ export class Inbound {
       if (error) this.sendError(error);
       return;
     }
-    const decoded = decodeBatch(value, this.port.options.maxBatchSize);
-    const batch = new BatchReply((text) => this.port.send(text));
+    const decoded = decodeBatch(value, this.options.maxBatchSize);
+    const batch = new BatchReply((text) => this.host[WRITE](text));
     for (const error of decoded.errors) batch.add(encodeError(error.id, error.error), false);
     for (const message of decoded.messages) this.route(message, batch);
     batch.seal();
@@ -81,7 +163,8 @@ export class Inbound {
 
   /** A notification no stream took: on to `requests$` and `notifications$`. */
   deliver(notification: JsonRpcNotification): void {
-    this.calls.next(notification);
+    this.server?.next(notification);
+    this.callsSubject?.next(notification);
     this.notificationsSubject?.next(notification);
   }
 
@@ -96,7 +179,7 @@ export class Inbound {
     result?: unknown,
     onSent?: () => void,
   ): boolean {
-    const entry = this.incoming.get(call);
+    const entry = this.incomingRequests?.get(call);
     if (!entry) return false;
     this.incoming.delete(entry);
     const { id } = entry.request;
@@ -104,13 +187,13 @@ export class Inbound {
     try {
       text = error ? encodeError(id, error.toJSON()) : encodeResult(id, result);
     } catch (cause) {
-      this.port.options.onError(cause, call);
+      this.options.onError(cause, call);
       text = encodeError(id, new InternalError().toJSON());
     }
     if (entry.batch) {
       entry.batch.add(text, true, onSent);
     } else {
-      this.port.send(text);
+      this.host[WRITE](text);
       onSent?.();
     }
     return true;
@@ -130,23 +213,37 @@ export class Inbound {
 
   /** A `requests$` subscriber threw: reported, and its request answered -32603. */
   onSubscriberThrow(error: unknown, call: JsonRpcCall): void {
-    this.port.options.onError(error, call);
+    this.options.onError(error, call);
     this.answer(call, new InternalError());
   }
 
-  close(): void {
-    this.incoming.cancelAll();
-    this.ended = true;
-    this.calls.complete();
+  /** Cancels every unanswered request of the peer (its link was lost). */
+  cancelIncoming(): void {
+    this.incomingRequests?.cancelAll();
+  }
+
+  /** The connection ended: frames stop, requests are cancelled, the call streams complete. */
+  end(): void {
+    this.unsubscribe();
+    this.lifetime?.abort();
+    this.incomingRequests?.cancelAll();
+    this.server?.unsubscribe();
+    this.callsSubject?.complete();
     this.notificationsSubject?.complete();
   }
 
+  private subject<T>(): Subject<T> {
+    const subject = new Subject<T>();
+    if (this.closed) subject.complete();
+    return subject;
+  }
+
   private sendError(response: JsonRpcErrorResponse): void {
-    this.port.send(encodeError(response.id, response.error));
+    this.host[WRITE](encodeError(response.id, response.error));
   }
 
   private route(message: JsonRpcMessage, batch: BatchReply | undefined): void {
-    if (!('method' in message)) return this.port.outgoing.settle(message);
+    if (!('method' in message)) return this.outgoing.settle(message);
     if (isJsonRpcNotification(message)) this.onNotification(message);
     else this.onRequest(message, batch);
   }
@@ -154,7 +251,7 @@ export class Inbound {
   private onRequest(request: JsonRpcRequest, batch: BatchReply | undefined): void {
     const entry = new IncomingRequest(request, batch);
     batch?.expect();
-    const { maxIncomingRequests } = this.port.options;
+    const { maxIncomingRequests } = this.options;
     this.incoming.add(entry);
     if (this.incoming.size > maxIncomingRequests) {
       const data = { maxIncomingRequests };
@@ -163,19 +260,24 @@ export class Inbound {
         new JsonRpcError(TOO_MANY_INCOMING, 'Too many concurrent requests', data),
       );
     }
-    if (this.calls.observed) this.calls.next(request);
-    else this.answer(request, new MethodNotFoundError());
+    const { server, callsSubject } = this;
+    if (!server && !callsSubject?.observed)
+      return void this.answer(request, new MethodNotFoundError());
+    server?.next(request);
+    callsSubject?.next(request);
   }
 
   private onNotification(notification: JsonRpcNotification): void {
-    const { cancellation } = this.port.options;
+    const { cancellation } = this.options;
     if (cancellation && notification.method === cancellation.method) {
       const params = notification.params as Record<string, unknown> | undefined;
       const id = params?.[cancellation.idField];
       const entry =
-        typeof id === 'string' || typeof id === 'number' ? this.incoming.getById(id) : undefined;
+        typeof id === 'string' || typeof id === 'number'
+          ? this.incomingRequests?.getById(id)
+          : undefined;
       return this.cancel(entry, cancellation.answer);
     }
-    if (!this.port.consume(notification)) this.deliver(notification);
+    if (!this.host[CONSUME](notification)) this.deliver(notification);
   }
 }

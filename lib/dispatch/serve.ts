@@ -21,10 +21,19 @@ import type {
   ServeOptions,
 } from './handler.js';
 
+/** Takes every incoming call while a `serve()` runs. */
+export interface CallSink {
+  next(call: JsonRpcCall): void;
+  /** Serving stops: calls in flight are cancelled. */
+  unsubscribe(): void;
+}
+
 /** What `serve()` needs of a connection. */
 export interface ServePort<Connection> {
   readonly connection: Connection;
-  readonly calls$: Observable<JsonRpcCall>;
+  /** Gives every incoming call to `server` until {@link detach}; ends it when the connection ends. */
+  attach(server: CallSink): void;
+  detach(server: CallSink): void;
   signalOf(call: JsonRpcCall): AbortSignal;
   /**
    * Answers a call; `onSent` runs once the answer is on the wire (a batch's answer waits for
@@ -45,23 +54,24 @@ export interface ServePort<Connection> {
 
 type AnyHandler = JsonRpcHandler<unknown, unknown, unknown>;
 
-/** Subscribes `methods` to the port's calls; unsubscribing cancels the handlers in flight. */
+/** Serves `methods` on the port's calls; unsubscribing cancels the handlers in flight. */
 export function serveCalls<Connection>(
   port: ServePort<Connection>,
   methods: object,
   options: ServeOptions<Connection> = {},
 ): Subscription {
   const dispatcher = new Dispatcher(port, methods, options);
-  const subscription = port.calls$.subscribe(dispatcher);
-  subscription.add(dispatcher);
-  return subscription;
+  port.attach(dispatcher);
+  return dispatcher;
 }
 
+const NO_MIDDLEWARE: readonly JsonRpcMiddleware[] = Object.freeze([]);
+
 /**
- * Runs the handlers of one `serve()`: the observer of the connection's calls, and the
- * teardown of its subscription. Methods, not closures: a served connection stays small.
+ * Runs the handlers of one `serve()`: it takes the connection's calls, and is the
+ * subscription `serve()` returns. Methods, not closures: a served connection stays small.
  */
-class Dispatcher<Connection> {
+class Dispatcher<Connection> extends Subscription implements CallSink {
   private readonly concurrency: number;
   private readonly middleware: readonly JsonRpcMiddleware[];
   private readonly routes: StreamRoutes | undefined;
@@ -75,6 +85,7 @@ class Dispatcher<Connection> {
     private readonly methods: object,
     options: ServeOptions<Connection>,
   ) {
+    super();
     if (typeof methods !== 'object' || methods === null) {
       throw new TypeError('serve() takes an object mapping method names to handlers');
     }
@@ -84,11 +95,12 @@ class Dispatcher<Connection> {
       options.maxSubscriptions,
       DEFAULT_MAX_SUBSCRIPTIONS,
     );
-    const middleware = options.middleware ?? [];
+    const middleware = options.middleware ?? NO_MIDDLEWARE;
     if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) {
       throw new TypeError('The "middleware" option must be an array of functions');
     }
-    this.middleware = middleware as readonly JsonRpcMiddleware[];
+    this.middleware =
+      middleware.length === 0 ? NO_MIDDLEWARE : (middleware as readonly JsonRpcMiddleware[]);
     this.routes = StreamRoutes.of(methods, () => {
       const streams = port.streams();
       streams.maxSubscriptions = maxSubscriptions;
@@ -108,8 +120,11 @@ class Dispatcher<Connection> {
     }
   }
 
-  /** Serving stopped: waiting and running calls are cancelled, streams end. */
-  unsubscribe(): void {
+  /** Serving stops: waiting and running calls are cancelled, streams end. */
+  override unsubscribe(): void {
+    if (this.closed) return;
+    super.unsubscribe();
+    this.port.detach(this);
     const calls = [...(this.waiting?.splice(0) ?? []), ...(this.running ?? [])];
     for (const call of calls) this.port.abandon(call);
     this.routes?.stop();

@@ -4,44 +4,48 @@
  */
 import WebSocket from 'ws';
 
+/** Sockets pinged and not answered yet, of every server. */
+const unanswered = new WeakSet<WebSocket>();
+
+/** Shared by every socket (`this` is the socket): no closure per connection. */
+function onPong(this: WebSocket): void {
+  unanswered.delete(this);
+}
+
 /** One timer for all the sockets of a server. */
 export class Heartbeat {
-  private readonly alive = new Map<WebSocket, boolean>();
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
 
-  /** @param intervalMs - ping period; `0` turns the heartbeat off */
-  constructor(private readonly intervalMs: number) {}
+  /**
+   * @param intervalMs - ping period; `0` turns the heartbeat off
+   * @param sockets - the server's open sockets (`ws` removes each on close)
+   */
+  constructor(
+    private readonly intervalMs: number,
+    private readonly sockets: ReadonlySet<WebSocket>,
+  ) {}
 
   /** Watches a socket until it closes. */
   watch(socket: WebSocket): void {
     if (this.intervalMs === 0) return;
-    this.alive.set(socket, true);
-    socket.on('pong', () => this.alive.set(socket, true));
-    socket.once('close', () => {
-      this.alive.delete(socket);
-      if (this.alive.size === 0) this.pause();
-    });
+    socket.on('pong', onPong);
     this.timer ??= setInterval(() => this.beat(), this.intervalMs);
   }
 
   stop(): void {
-    this.pause();
-    this.alive.clear();
-  }
-
-  private pause(): void {
     clearInterval(this.timer);
     this.timer = undefined;
   }
 
   private beat(): void {
-    for (const [socket, alive] of this.alive) {
-      if (!alive) {
+    if (this.sockets.size === 0) return this.stop();
+    for (const socket of this.sockets) {
+      if (unanswered.has(socket)) {
         socket.terminate();
-        continue;
+      } else if (socket.readyState === WebSocket.OPEN) {
+        unanswered.add(socket);
+        socket.ping();
       }
-      this.alive.set(socket, false);
-      if (socket.readyState === WebSocket.OPEN) socket.ping();
     }
   }
 }

@@ -8,9 +8,18 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { JsonRpcConnection } from '../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
-import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../connection/options.js';
+import {
+  JsonRpcConnectionType,
+  resolveConnectionOptions,
+  type JsonRpcConnectionOptions,
+} from '../connection/options.js';
 import { count, timeoutOption } from '../options.js';
-import { WebSocketTransport, type WebSocketTransportOptions } from '../transports/ws.js';
+import {
+  resolveWebSocketLimits,
+  WebSocketTransport,
+  type WebSocketTransportOptions,
+} from '../transports/ws.js';
+import { ServerConnections } from './connections.js';
 import { checkHandshake, pathOf, refuse, type HandshakeOptions } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
 
@@ -89,21 +98,22 @@ export async function serveWebSocket<
   const owned = options.server === undefined;
   const http =
     options.server ?? createServer((_request, response) => response.writeHead(426).end());
+  // Checked once here, so that accepting a socket cannot throw.
+  resolveConnectionOptions(options.connection);
+  const limits = resolveWebSocketLimits(options);
   const wss = new WebSocketServer({ noServer: true, maxPayload });
-  const connections = new Set<JsonRpcConnection<Remote, Local>>();
-  const heartbeat = new Heartbeat(heartbeatMs);
+  const connections = new ServerConnections<JsonRpcConnection<Remote, Local>>(wss.clients);
+  const heartbeat = new Heartbeat(heartbeatMs, wss.clients);
 
   const accept = (socket: WebSocket, request: IncomingMessage): void => {
     heartbeat.watch(socket);
-    const transport = new WebSocketTransport(socket, options);
+    const transport = new WebSocketTransport(socket, limits);
     const connection = new JsonRpcConnection<Remote, Local>(
       transport,
       JsonRpcConnectionType.SERVER,
       options.connection,
     );
-    connections.add(connection);
-    // The socket closes with the connection, whichever side ends it: cheaper than closed$.
-    socket.once('close', () => connections.delete(connection));
+    connections.add(socket, connection);
     const fail = (error: unknown): void => {
       onError(error);
       socket.close(1011);
