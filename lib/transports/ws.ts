@@ -172,7 +172,10 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
   private attach(subscriber: Subscriber<Frame>): Unsubscribable | undefined {
     const { socket } = this;
     if (this.subscriber || attached.has(socket)) {
-      subscriber.error(new Error('A WebSocket carries one subscribed transport at a time'));
+      const message = this.subscriber
+        ? 'A WebSocket transport accepts one subscriber at a time'
+        : 'This WebSocket already has a subscribed transport';
+      subscriber.error(new Error(message));
       return undefined;
     }
     this.subscriber = subscriber;

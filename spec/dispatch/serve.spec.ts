@@ -204,6 +204,18 @@ describe('serve()', () => {
     await client.close();
   });
 
+  it('serve() on a closed connection gives a closed subscription; a close ends serving', async () => {
+    const first = connectionPair();
+    const serving = first.server.serve({ a: () => 1 });
+    const requests: unknown[] = [];
+    first.server.requests$.subscribe((call) => requests.push(call.method));
+    expect(await first.client.request('a')).to.equal(1);
+    await first.server.close();
+    expect([serving.closed, requests]).to.deep.equal([true, ['a']]);
+    expect(first.server.serve({ b: () => 2 }).closed).to.equal(true);
+    await first.client.close();
+  });
+
   it('middleware runs before and after each handler and can refuse a call', async () => {
     const { client, server } = connectionPair();
     const log: string[] = [];

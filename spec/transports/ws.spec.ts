@@ -5,6 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { JsonRpcConnection } from '../../lib/index.js';
 import { SlowPeerError, WebSocketTransport } from '../../lib/node.js';
 import { closed, delay, text } from '../helpers/ws-wire.js';
+import { until } from '../helpers/relink.js';
 
 interface SocketPair {
   server: WebSocket;
@@ -163,6 +164,27 @@ describe('WebSocketTransport', () => {
       expect(calls).to.equal(writes);
     });
   }
+
+  it('accepts one subscriber at a time, and one subscribed transport per socket', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const transport = new WebSocketTransport(pair.server);
+    const subscription = transport.subscribe({});
+    const errors: string[] = [];
+    transport.subscribe({ error: (e: Error) => errors.push(e.message) });
+    const other = new WebSocketTransport(pair.server);
+    other.subscribe({ error: (e: Error) => errors.push(e.message) });
+    expect(errors).to.deep.equal([
+      'A WebSocket transport accepts one subscriber at a time',
+      'This WebSocket already has a subscribed transport',
+    ]);
+    subscription.unsubscribe();
+    const received: string[] = [];
+    other.subscribe({ next: (frame) => received.push(String(frame)) });
+    pair.client.send('to the second');
+    await until(() => received.length === 1, 'the frame');
+    expect(received).to.deep.equal(['to the second']);
+  });
 
   it('validates its options', () => {
     expect(() => new WebSocketTransport({} as WebSocket, { highWaterMark: 0 })).to.throw(

@@ -270,6 +270,39 @@ describe('serveWebSocket()', () => {
     );
     const wrong = await serveWebSocket('nope' as never).catch((e: unknown) => e);
     expect(wrong).to.be.instanceOf(TypeError);
+    // Options of each connection and transport are checked before any client comes.
+    const connection = await serveWebSocket(() => undefined, {
+      connection: { maxBatchSize: 0 },
+    }).catch((e: unknown) => e);
+    expect((connection as Error).message).to.equal(
+      'The "maxBatchSize" option must be a positive integer, got 0',
+    );
+    const transport = await serveWebSocket(() => undefined, { framesPerWrite: 0 }).catch(
+      (e: unknown) => e,
+    );
+    expect((transport as Error).message).to.equal(
+      'The "framesPerWrite" option must be a positive integer, got 0',
+    );
+  });
+
+  it('connections is a live read-only set of the open connections', async () => {
+    const accepted: JsonRpcConnection[] = [];
+    const server = await start((connection) => void accepted.push(connection));
+    const first = await client(server.url);
+    const second = await client(server.url);
+    await until(() => accepted.length === 2, 'both connections');
+    expect(server.connections.size).to.equal(2);
+    expect([...server.connections]).to.deep.equal(accepted);
+    expect(accepted.every((connection) => server.connections.has(connection))).to.equal(true);
+    const seen: JsonRpcConnection[] = [];
+    server.connections.forEach((connection) => seen.push(connection));
+    expect(seen).to.deep.equal(accepted);
+    await first.close();
+    await until(() => server.connections.size === 1, 'the first connection to go');
+    expect(server.connections.has(accepted[0]!)).to.equal(false);
+    expect([...server.connections.values()]).to.deep.equal([accepted[1]]);
+    await second.close();
+    await until(() => server.connections.size === 0, 'the second connection to go');
   });
 
   it('a closed client leaves nothing behind on the server', async () => {
