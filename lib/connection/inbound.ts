@@ -1,6 +1,6 @@
 /**
  * The receiving side of a connection: frames decoded and routed — answers to our requests,
- * the peer's requests (limited, answered once), its notifications and cancels.
+ * the peer's requests (limited, answered once: see answers.ts), its notifications and cancels.
  * @module
  */
 import { Subject } from 'rxjs';
@@ -12,17 +12,11 @@ import {
   toMessage,
   UNPARSABLE,
 } from '../protocol/decode.js';
-import { encodeError, encodeResult } from '../protocol/encode.js';
-import {
-  InternalError,
-  JsonRpcError,
-  MethodNotFoundError,
-  RequestCancelledError,
-} from '../protocol/errors.js';
+import { encodeError } from '../protocol/encode.js';
+import { InternalError, JsonRpcError, MethodNotFoundError } from '../protocol/errors.js';
 import {
   isJsonRpcNotification,
   type JsonRpcCall,
-  type JsonRpcErrorResponse,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
@@ -30,8 +24,8 @@ import {
 import type { CallSink, ServePort } from '../dispatch/serve.js';
 import type { ServedStreams } from '../streams/served.js';
 import { CONSUME, END, STREAMS, WRITE, type InboundHost, type ServeHost } from './hooks.js';
-import { BatchReply, IncomingRequest, IncomingRequests } from './incoming.js';
-import { OneTeardownSubscriber } from './one-teardown.js';
+import { Answers } from './answers.js';
+import { BatchReply, IncomingRequest } from './incoming.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import type { OutgoingCalls } from './outgoing.js';
 
@@ -44,31 +38,18 @@ type Host = InboundHost & ServeHost;
  * subscribers; answers to the peer's requests. It is the connection's subscriber to its
  * transport: a Subscriber of its own, so subscribing wraps nothing.
  */
-export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implements ServePort<Host> {
+export class Inbound extends Answers implements ServePort<Host> {
   // Made on first use, so that an idle connection stays small.
-  private incomingRequests: IncomingRequests | undefined = undefined;
   private callsSubject: Subject<JsonRpcCall> | undefined = undefined;
   private notificationsSubject: Subject<JsonRpcNotification> | undefined = undefined;
-  /** Aborted at the end: the signal of notifications' handlers. */
-  private lifetime: AbortController | undefined = undefined;
   private server: CallSink | undefined = undefined;
 
   constructor(
-    private readonly options: ResolvedConnectionOptions,
+    options: ResolvedConnectionOptions,
     private readonly outgoing: OutgoingCalls,
-    private readonly host: Host,
+    protected override readonly host: Host,
   ) {
-    super();
-  }
-
-  /** The peer's unanswered requests. */
-  get incoming(): IncomingRequests {
-    return (this.incomingRequests ??= new IncomingRequests());
-  }
-
-  /** How many of the peer's requests are unanswered. */
-  get incomingCount(): number {
-    return this.incomingRequests?.size ?? 0;
+    super(options, host);
   }
 
   /** The connection, for `serve()`'s handlers. */
@@ -91,19 +72,6 @@ export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implemen
     return this.server;
   }
 
-  /**
-   * The signal of an incoming call: a request's aborts when the peer cancels it or the
-   * connection ends; a notification's (one for all) when the connection ends.
-   */
-  signalOf(call: JsonRpcCall): AbortSignal {
-    if (call.id !== undefined)
-      return this.incomingRequests?.get(call)?.signal ?? AbortSignal.abort();
-    this.lifetime ??= new AbortController();
-    // Frames stop (closed) only when the connection ends.
-    if (this.closed) this.lifetime.abort();
-    return this.lifetime.signal;
-  }
-
   attach(server: CallSink): void {
     if (this.closed) return server.unsubscribe();
     this.server = server;
@@ -111,10 +79,6 @@ export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implemen
 
   detach(server: CallSink): void {
     if (this.server === server) this.server = undefined;
-  }
-
-  abandon(call: JsonRpcCall): void {
-    this.cancel(this.incomingRequests?.get(call), true);
   }
 
   reportError(error: unknown, call?: JsonRpcCall): void {
@@ -161,6 +125,12 @@ export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implemen
     batch.seal();
   }
 
+  /** A `requests$` subscriber threw: reported, and its request answered -32603. */
+  onSubscriberThrow(error: unknown, call: JsonRpcCall): void {
+    this.options.onError(error, call);
+    this.answer(call, new InternalError());
+  }
+
   /** A notification no stream took: on to `requests$` and `notifications$`. */
   deliver(notification: JsonRpcNotification): void {
     this.server?.next(notification);
@@ -168,65 +138,10 @@ export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implemen
     this.notificationsSubject?.next(notification);
   }
 
-  /**
-   * Sends the answer to an incoming request, once; a result JSON cannot carry becomes
-   * -32603. `onSent` runs once it is written (with its batch).
-   * @returns false when the request is not awaiting an answer (answered, cancelled, a notification)
-   */
-  answer(
-    call: JsonRpcCall,
-    error: JsonRpcError | undefined,
-    result?: unknown,
-    onSent?: () => void,
-  ): boolean {
-    const entry = this.incomingRequests?.get(call);
-    if (!entry) return false;
-    this.incoming.delete(entry);
-    const { id } = entry.request;
-    let text: string;
-    try {
-      text = error ? encodeError(id, error.toJSON()) : encodeResult(id, result);
-    } catch (cause) {
-      this.options.onError(cause, call);
-      text = encodeError(id, new InternalError().toJSON());
-    }
-    if (entry.batch) {
-      entry.batch.add(text, true, onSent);
-    } else {
-      this.host[WRITE](text);
-      onSent?.();
-    }
-    return true;
-  }
-
-  /** Cancels an unanswered request: its signal aborts; it is answered -32800 if `answer`. */
-  cancel(entry: IncomingRequest | undefined, answer: boolean): void {
-    if (!entry) return;
-    if (answer) {
-      this.answer(entry.request, new RequestCancelledError());
-    } else {
-      this.incoming.delete(entry);
-      entry.batch?.drop();
-    }
-    entry.cancel();
-  }
-
-  /** A `requests$` subscriber threw: reported, and its request answered -32603. */
-  onSubscriberThrow(error: unknown, call: JsonRpcCall): void {
-    this.options.onError(error, call);
-    this.answer(call, new InternalError());
-  }
-
-  /** Cancels every unanswered request of the peer (its link was lost). */
-  cancelIncoming(): void {
-    this.incomingRequests?.cancelAll();
-  }
-
   /** The connection ended: frames stop, requests are cancelled, the call streams complete. */
   end(): void {
     this.unsubscribe();
-    this.lifetime?.abort();
-    this.incomingRequests?.cancelAll();
+    this.endAnswers();
     this.server?.unsubscribe();
     this.callsSubject?.complete();
     this.notificationsSubject?.complete();
@@ -236,10 +151,6 @@ export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implemen
     const subject = new Subject<T>();
     if (this.closed) subject.complete();
     return subject;
-  }
-
-  private sendError(response: JsonRpcErrorResponse): void {
-    this.host[WRITE](encodeError(response.id, response.error));
   }
 
   private route(message: JsonRpcMessage, batch: BatchReply | undefined): void {
@@ -273,9 +184,7 @@ export class Inbound extends OneTeardownSubscriber<Uint8Array | string> implemen
       const params = notification.params as Record<string, unknown> | undefined;
       const id = params?.[cancellation.idField];
       const entry =
-        typeof id === 'string' || typeof id === 'number'
-          ? this.incomingRequests?.getById(id)
-          : undefined;
+        typeof id === 'string' || typeof id === 'number' ? this.incomingById(id) : undefined;
       return this.cancel(entry, cancellation.answer);
     }
     if (!this.host[CONSUME](notification)) this.deliver(notification);
