@@ -61,11 +61,14 @@ export class JsonRpcConnection<
   // Made on first use, so that an idle connection stays small.
   private requestsView: Observable<JsonRpcCall> | undefined = undefined;
   private notificationsView: Observable<JsonRpcNotification> | undefined = undefined;
-  private readonly lifecycle = new ConnectionLifecycle();
+  /** `'open'`, `'closed'`, or a reconnecting transport's link state. */
+  private currentState: JsonRpcConnectionState = 'open';
+  private endEvent: JsonRpcCloseEvent | undefined = undefined;
+  /** The Subjects of `state$` and `closed$`, made on first use. */
+  private lifecycle: ConnectionLifecycle | undefined = undefined;
   /** The subscription to the transport's link state. */
   private link: Unsubscribable | undefined = undefined;
   private closeError: ConnectionClosedError | undefined = undefined;
-  private online = true;
   private served: ServedStreams | undefined = undefined;
   private observed: ObservedStreams | undefined = undefined;
   /** The transport takes frames as text: no UTF-8 encoding on this side. */
@@ -112,12 +115,12 @@ export class JsonRpcConnection<
 
   /** Emits once, how the connection ended, then completes; replays to late subscribers. */
   get closed$(): Observable<JsonRpcCloseEvent> {
-    return this.lifecycle.closed$;
+    return this.lifecycleOf().closed$;
   }
 
   /** The connection's state, the current one first; completes after `'closed'`. */
   get state$(): Observable<JsonRpcConnectionState> {
-    return this.lifecycle.state$;
+    return this.lifecycleOf().state$;
   }
 
   /** True when this side is the client. */
@@ -137,7 +140,7 @@ export class JsonRpcConnection<
 
   /** The current state (see `state$`). */
   get state(): JsonRpcConnectionState {
-    return this.lifecycle.state;
+    return this.currentState;
   }
 
   /** Requests from the peer not yet answered. */
@@ -236,6 +239,10 @@ export class JsonRpcConnection<
     this.shutdown(event);
   }
 
+  private lifecycleOf(): ConnectionLifecycle {
+    return (this.lifecycle ??= new ConnectionLifecycle(this.currentState, this.endEvent));
+  }
+
   private observedStreams(): ObservedStreams {
     return (this.observed ??= new ObservedStreams({
       request: (method, params, settle) =>
@@ -243,7 +250,7 @@ export class JsonRpcConnection<
       timeoutMs: this.options.timeoutMs,
       withdraw: (id) => this.outgoing.withdraw(id),
       release: (notification) => this.inbound.deliver(notification),
-      online: () => this.online && !this.closeError,
+      online: () => this.currentState === 'open',
       maxEarlyNotifications: this.options.maxEarlyNotifications,
       reportError: (error) => this.options.onError(error),
     }));
@@ -251,11 +258,11 @@ export class JsonRpcConnection<
 
   /** A reconnecting transport's link came or went; the connection lives on. */
   private onLink(state: TransportLinkState): void {
-    const previous = this.lifecycle.state;
+    const previous = this.currentState;
     if (this.closeError || state === previous) return;
-    this.online = state === 'open';
-    this.lifecycle.set(state);
-    if (this.online) {
+    this.currentState = state;
+    this.lifecycle?.set(state);
+    if (state === 'open') {
       this.outgoing.linkOpen();
       this.observed?.linkOpen();
     } else if (previous === 'open') {
@@ -268,7 +275,8 @@ export class JsonRpcConnection<
   }
 
   protected write(text: string): void {
-    if (this.closeError || !this.online) return;
+    // Nothing is written once closed, nor while a reconnecting transport has no link.
+    if (this.currentState !== 'open') return;
     this.transport.next(this.textFrames ? text : toFrame(text));
   }
 
@@ -279,6 +287,7 @@ export class JsonRpcConnection<
       event.reason === 'local' ? 'Connection closed' : 'Connection closed by the peer',
       options,
     );
+    this.currentState = 'closed';
     this.link?.unsubscribe();
     this.inbound.unsubscribe();
     if (event.reason !== 'error') this.transport.complete();
@@ -286,6 +295,7 @@ export class JsonRpcConnection<
     this.observed?.closeAll(this.closeError);
     this.served?.closeAll();
     this.inbound.end();
-    this.lifecycle.end(event);
+    this.endEvent = event;
+    this.lifecycle?.end(event);
   }
 }

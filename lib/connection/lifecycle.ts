@@ -1,6 +1,6 @@
 /**
- * A connection's state and end, as values and as Observables made on first use (an idle
- * connection holds no Subject for them).
+ * A connection's state and end as Observables, made on first use (an idle connection holds
+ * no Subject for them).
  * @module
  */
 import { AsyncSubject, BehaviorSubject, type Observable } from 'rxjs';
@@ -20,12 +20,18 @@ export interface JsonRpcCloseEvent {
  */
 export type JsonRpcConnectionState = TransportLinkState | 'closed';
 
-/** The state of one connection, and how it ended. */
+/**
+ * The Subjects behind a connection's `state$` and `closed$`, made when first asked for (the
+ * connection keeps its state and end as plain fields until then).
+ */
 export class ConnectionLifecycle {
-  state: JsonRpcConnectionState = 'open';
   private stateSubject: BehaviorSubject<JsonRpcConnectionState> | undefined = undefined;
-  private endEvent: JsonRpcCloseEvent | undefined = undefined;
   private endSubject: AsyncSubject<JsonRpcCloseEvent> | undefined = undefined;
+
+  constructor(
+    private state: JsonRpcConnectionState,
+    private endEvent: JsonRpcCloseEvent | undefined,
+  ) {}
 
   /** The state, the current one first; completes after `'closed'`. */
   get state$(): Observable<JsonRpcConnectionState> {
