@@ -101,9 +101,23 @@ export class OutgoingCalls {
       const refusal = this.refusal();
       if (refusal) return void reject(refusal);
     }
-    const id = this.nextId++;
-    const entry = new PendingRequest(id, resolve, reject);
+    const entry = new PendingRequest(this.nextId++, resolve, reject);
     this.pending.add(entry);
+    if (timeoutMs > 0 || signal) this.guard(entry, method, timeoutMs, signal);
+    return entry.id;
+  }
+
+  /**
+   * Arms a request's timer and abort listener. A method of its own: the closures it makes
+   * would otherwise cost every request a context, guarded or not.
+   */
+  private guard(
+    entry: PendingRequest,
+    method: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): void {
+    const { id } = entry;
     if (timeoutMs > 0) {
       entry.timer = setTimeout(
         () => this.abandon(id, new RequestTimeoutError(method, timeoutMs)),
@@ -115,7 +129,6 @@ export class OutgoingCalls {
       entry.onAbort = () => this.abandon(id, new RequestCancelledError());
       signal.addEventListener('abort', entry.onAbort, { once: true });
     }
-    return id;
   }
 
   /** Writes the frame of registered requests (or of a batch), or parks it while offline. */

@@ -16,6 +16,8 @@ class MemoryTransport extends Observable<Uint8Array | string> implements Transpo
   /** Frames received and not yet delivered; `undefined` marks the end of the stream. */
   private readonly inbox: (Uint8Array | string | undefined)[] = [];
   private scheduled = false;
+  /** Made once: a closure made inside `schedule()` would cost a context on every call. */
+  private readonly flushSoon = (): void => this.flush();
   private sendingClosed = false;
   private receivingClosed = false;
 
@@ -60,7 +62,7 @@ class MemoryTransport extends Observable<Uint8Array | string> implements Transpo
   private schedule(): void {
     if (this.scheduled || !this.subscriber || this.inbox.length === 0) return;
     this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    queueMicrotask(this.flushSoon);
   }
 
   private flush(): void {
