@@ -47,6 +47,20 @@ describe('createMemoryTransportPair()', () => {
     expect(events).to.deep.equal(['b got last', 'b complete', 'a complete']);
   });
 
+  it('delivers text frames as sent, built by concatenation or empty', async () => {
+    const [a, b] = createMemoryTransportPair();
+    const received: (Uint8Array | string)[] = [];
+    b.subscribe({ next: (frame) => received.push(frame) });
+    const pieces = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
+    const joined = pieces.reduce((text, piece) => `${text},${piece}`);
+    a.next(joined);
+    a.next('');
+    a.next('\u00e9');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(received).to.deep.equal([joined, '', '\u00e9']);
+    a.complete();
+  });
+
   it('accepts one subscriber at a time', async () => {
     const [a, b] = createMemoryTransportPair();
     b.subscribe({});
