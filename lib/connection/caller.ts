@@ -15,6 +15,7 @@ import type {
 } from '../protocol/method-map.js';
 import { BatchBuilder, checkCall } from './batch.js';
 import type { ResolvedConnectionOptions } from './options.js';
+import { WRITE } from './hooks.js';
 import { OutgoingCalls, type RequestOptions } from './outgoing.js';
 
 type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
@@ -42,11 +43,11 @@ export abstract class JsonRpcCaller<Remote extends object = JsonRpcAnyMethods> {
   protected readonly outgoing: OutgoingCalls;
 
   protected constructor(protected readonly options: ResolvedConnectionOptions) {
-    this.outgoing = new OutgoingCalls(options, (text) => this.write(text));
+    this.outgoing = new OutgoingCalls(options, this);
   }
 
   /** Writes one frame's text (nothing once closed or offline). */
-  protected abstract write(text: string): void;
+  abstract [WRITE](text: string): void;
 
   /** Requests of ours awaiting an answer (those waiting for a link included). */
   get pendingCount(): number {

@@ -218,7 +218,7 @@ export class JsonRpcConnection<
   /** @see {@link STREAMS} */
   [STREAMS](): ServedStreams {
     return (this.served ??= new ServedStreams({
-      send: (text) => this.write(text),
+      send: (text) => this[WRITE](text),
       transport: this.transport,
       reportError: (error, call) => this.options.onError(error, call),
     }));
@@ -231,7 +231,9 @@ export class JsonRpcConnection<
 
   /** @see {@link WRITE} */
   [WRITE](text: string): void {
-    this.write(text);
+    // Nothing is written once closed, nor while a reconnecting transport has no link.
+    if (this.currentState !== 'open') return;
+    this.transport.next(this.textFrames ? text : toFrame(text));
   }
 
   /** @see {@link END} */
@@ -272,12 +274,6 @@ export class JsonRpcConnection<
       this.inbound.cancelIncoming();
       this.served?.closeAll();
     }
-  }
-
-  protected write(text: string): void {
-    // Nothing is written once closed, nor while a reconnecting transport has no link.
-    if (this.currentState !== 'open') return;
-    this.transport.next(this.textFrames ? text : toFrame(text));
   }
 
   private shutdown(event: JsonRpcCloseEvent): void {

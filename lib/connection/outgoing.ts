@@ -12,6 +12,7 @@ import {
   TooManyPendingRequestsError,
 } from '../protocol/errors.js';
 import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
+import { WRITE } from './hooks.js';
 import { type ResolvedConnectionOptions } from './options.js';
 import { timeoutOption } from '../options.js';
 import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';
@@ -31,17 +32,26 @@ interface Parked {
   readonly settle?: (error?: Error) => void;
 }
 
+/** Where frames are written: the connection. */
+export interface FrameWriter {
+  [WRITE](text: string): void;
+}
+
+/** Shared by every connection with nothing waiting (most): never added to. */
+const NOTHING_PARKED: Parked[] = [];
+
 /** The outgoing side of one connection. */
 export class OutgoingCalls {
   private readonly pending = new PendingRequests();
-  private readonly parked: Parked[] = [];
+  /** Frames waiting for a link; the shared empty list until one waits. */
+  private parked: Parked[] = NOTHING_PARKED;
   private nextId = 1;
   private online = true;
   private closeError: Error | undefined = undefined;
 
   constructor(
     private readonly options: ResolvedConnectionOptions,
-    private readonly write: (text: string) => void,
+    private readonly writer: FrameWriter,
   ) {}
 
   /** Requests awaiting an answer (waiting ones included). */
@@ -133,21 +143,21 @@ export class OutgoingCalls {
 
   /** Writes the frame of registered requests (or of a batch), or parks it while offline. */
   transmit(text: string, ids: readonly number[]): void {
-    if (this.online) this.write(text);
-    else this.parked.push({ text, ids });
+    if (this.online) this.writer[WRITE](text);
+    else this.park({ text, ids });
   }
 
   /** Writes a notification, or parks it while offline; resolves once written. */
   notify(text: string): Promise<void> {
     if (this.closeError) return Promise.reject(this.closeError);
     if (this.online) {
-      this.write(text);
+      this.writer[WRITE](text);
       return Promise.resolve();
     }
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     return new Promise((resolve, reject) => {
-      this.parked.push({ text, ids: [], settle: (error) => (error ? reject(error) : resolve()) });
+      this.park({ text, ids: [], settle: (error) => (error ? reject(error) : resolve()) });
     });
   }
 
@@ -159,7 +169,9 @@ export class OutgoingCalls {
     entry.settle(error);
     const { cancellation } = this.options;
     if (wasSent && cancellation && cancellation.send && this.online && !this.closeError) {
-      this.write(encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined));
+      this.writer[WRITE](
+        encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined),
+      );
     }
   }
 
@@ -189,7 +201,7 @@ export class OutgoingCalls {
     this.online = true;
     for (const { text, ids, settle } of this.parked.splice(0)) {
       if (ids.length > 0 && !ids.some((id) => this.pending.has(id))) continue;
-      this.write(text);
+      this.writer[WRITE](text);
       settle?.();
     }
   }
@@ -199,6 +211,11 @@ export class OutgoingCalls {
     this.closeError = error;
     for (const entry of this.pending.takeAll()) entry.settle(error);
     for (const { settle } of this.parked.splice(0)) settle?.(error);
+  }
+
+  private park(frame: Parked): void {
+    if (this.parked === NOTHING_PARKED) this.parked = [];
+    this.parked.push(frame);
   }
 
   /** Why a call made while offline cannot wait, if it cannot. */
