@@ -152,6 +152,11 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
       this.succeed(call, value);
       return this.finish(call);
     }
+    this.await(call, value);
+  }
+
+  // A method of its own: closures in run() would cost a context on every call, sync ones too.
+  private await(call: JsonRpcCall, value: PromiseLike<unknown>): void {
     (this.running ??= new Set()).add(call);
     value.then(
       (result) => {
