@@ -36,13 +36,17 @@ export function barChart(title: string, groups: ChartGroup[]): string {
   const plot = 170;
   const left = 50;
   const width = left + groups.length * groupWidth + 180;
-  const y = (value: number): number => top + plot - Math.min(value, 1.2) * (plot / 1.2);
+  // The scale reaches the largest bar (at least 1.2×), in steps of a quarter or a half.
+  const largest = Math.max(1.2, ...groups.flatMap((group) => Object.values(group.bars)));
+  const step = largest > 2 ? 0.5 : 0.25;
+  const scale = Math.ceil(largest / step) * step;
+  const y = (value: number): number => top + plot - value * (plot / scale);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${left}" y="20" font-size="14" font-weight="bold">${escape(title)}</text>`,
   ];
-  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+  for (let tick = 0; tick <= scale + 1e-9; tick += step) {
     parts.push(
       `<line x1="${left}" x2="${left + groups.length * groupWidth}" y1="${y(tick)}" y2="${y(tick)}" stroke="${tick === 1 ? '#888' : '#e4e4e4'}"/>`,
       `<text x="${left - 6}" y="${y(tick) + 4}" text-anchor="end">${tick.toFixed(2)}×</text>`,

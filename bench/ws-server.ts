@@ -1,6 +1,6 @@
 /**
  * A WebSocket echo server of one kind on 127.0.0.1, for the round-trip benchmark:
- *   raw | rxjs-jsonrpc | rpc-websockets | json-rpc-2.0
+ *   raw | raw, grouped | rxjs-jsonrpc | rpc-websockets | json-rpc-2.0
  * Prints `PORT <n>`, then serves until stdin closes.
  */
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { JSONRPCServer } from 'json-rpc-2.0';
 import { Server as RpcWebSocketsServer } from 'rpc-websockets';
 import { WebSocketServer } from 'ws';
 import { serveWebSocket } from '../dist/node.js';
+import { groupedSender } from './grouped.js';
 
 const kind = process.argv[2];
 
@@ -18,6 +19,15 @@ async function start(): Promise<number> {
       wss.on('connection', (socket) =>
         socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })),
       );
+      await new Promise((resolve) => wss.once('listening', resolve));
+      return (wss.address() as AddressInfo).port;
+    }
+    case 'raw, grouped': {
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+      wss.on('connection', (socket) => {
+        const send = groupedSender(socket);
+        socket.on('message', (data) => send(data as Buffer));
+      });
       await new Promise((resolve) => wss.once('listening', resolve));
       return (wss.address() as AddressInfo).port;
     }

@@ -8,9 +8,16 @@ import { Client as RpcWebSocketsClient } from 'rpc-websockets';
 import WebSocket from 'ws';
 import { connectWebSocket } from '../dist/node.js';
 import { Child } from './child.js';
+import { groupedSender } from './grouped.js';
 import { compare, InOrder, type Call } from './harness.js';
 
-export const WS_KINDS = ['raw', 'rxjs-jsonrpc', 'rpc-websockets', 'json-rpc-2.0'] as const;
+export const WS_KINDS = [
+  'raw',
+  'raw, grouped',
+  'rxjs-jsonrpc',
+  'rpc-websockets',
+  'json-rpc-2.0',
+] as const;
 export type WsKind = (typeof WS_KINDS)[number];
 export const WS_WINDOWS = [1, 64, 1024] as const;
 
@@ -42,6 +49,20 @@ async function rawClient(url: string): Promise<Client> {
   };
 }
 
+/** Raw echo again, both ends writing each turn's frames in groups as rxjs-jsonrpc does. */
+async function rawGroupedClient(url: string): Promise<Client> {
+  const socket = await openSocket(url);
+  const send = groupedSender(socket);
+  const inOrder = new InOrder();
+  let id = 0;
+  socket.on('message', () => inOrder.answered());
+  return {
+    call: () =>
+      inOrder.call(() => send(`{"jsonrpc":"2.0","id":${++id},"method":"echo","params":["hello"]}`)),
+    close: () => socket.close(),
+  };
+}
+
 async function oursClient(url: string): Promise<Client> {
   const connection = await connectWebSocket(url);
   return { call: () => connection.request('echo', ['hello']), close: () => connection.close() };
@@ -64,6 +85,7 @@ async function jsonRpc2Client(url: string): Promise<Client> {
 
 const CLIENTS: Record<WsKind, (url: string) => Promise<Client>> = {
   raw: rawClient,
+  'raw, grouped': rawGroupedClient,
   'rxjs-jsonrpc': oursClient,
   'rpc-websockets': rpcWebSocketsClient,
   'json-rpc-2.0': jsonRpc2Client,
