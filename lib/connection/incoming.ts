@@ -3,6 +3,7 @@
  * @module
  */
 import { joinBatch } from '../protocol/encode.js';
+import { IdTable } from './id-table.js';
 import type { JsonRpcId, JsonRpcRequest } from '../protocol/messages.js';
 
 /** Collects the answers to one incoming batch and sends them as one array. */
@@ -75,28 +76,32 @@ export class IncomingRequest {
 }
 
 /**
- * The unanswered requests of one connection, by id. A peer that reuses an id while the first
- * request is unanswered gets both answered: the older entry is kept aside, found by identity.
+ * The unanswered requests of one connection, by id. Integer ids (what most peers send, as a
+ * sequence) are kept in an {@link IdTable}, others in a Map. A peer that reuses an id while
+ * the first request is unanswered gets both answered: the older entry is kept aside, found by
+ * identity.
  */
 export class IncomingRequests {
-  // Both made on first use: an idle connection holds no table.
-  private byId: Map<JsonRpcId, IncomingRequest> | undefined = undefined;
+  // Each made on first use: an idle connection holds no table.
+  private byNumber: IdTable<IncomingRequest> | undefined = undefined;
+  private byOtherId: Map<JsonRpcId, IncomingRequest> | undefined = undefined;
   private shadowed: Set<IncomingRequest> | undefined = undefined;
 
   get size(): number {
-    return (this.byId?.size ?? 0) + (this.shadowed?.size ?? 0);
+    return (this.byNumber?.size ?? 0) + (this.byOtherId?.size ?? 0) + (this.shadowed?.size ?? 0);
   }
 
   add(entry: IncomingRequest): void {
-    const byId = (this.byId ??= new Map<JsonRpcId, IncomingRequest>());
-    const older = byId.get(entry.request.id);
+    const { id } = entry.request;
+    const older = this.take(id);
     if (older) (this.shadowed ??= new Set<IncomingRequest>()).add(older);
-    byId.set(entry.request.id, entry);
+    if (isInteger(id)) (this.byNumber ??= new IdTable(numericId)).add(entry);
+    else (this.byOtherId ??= new Map<JsonRpcId, IncomingRequest>()).set(id, entry);
   }
 
   get(request: { readonly id?: JsonRpcId }): IncomingRequest | undefined {
     if (request.id === undefined) return undefined;
-    const entry = this.byId?.get(request.id);
+    const entry = this.getById(request.id);
     if (entry?.request === request) return entry;
     if (this.shadowed)
       for (const older of this.shadowed) if (older.request === request) return older;
@@ -105,19 +110,40 @@ export class IncomingRequests {
 
   /** The latest unanswered request with this id (what a cancel notification names). */
   getById(id: JsonRpcId): IncomingRequest | undefined {
-    return this.byId?.get(id);
+    return isInteger(id) ? this.byNumber?.get(id) : this.byOtherId?.get(id);
   }
 
   delete(entry: IncomingRequest): void {
-    if (this.byId?.get(entry.request.id) === entry) this.byId.delete(entry.request.id);
+    const { id } = entry.request;
+    if (this.getById(id) === entry) this.take(id);
     else this.shadowed?.delete(entry);
   }
 
   /** Removes every entry and aborts each one's signal. */
   cancelAll(): void {
-    const entries = [...(this.byId?.values() ?? []), ...(this.shadowed ?? [])];
-    this.byId?.clear();
-    this.shadowed?.clear();
+    const entries = [
+      ...(this.byNumber?.values() ?? []),
+      ...(this.byOtherId?.values() ?? []),
+      ...(this.shadowed ?? []),
+    ];
+    this.byNumber = this.byOtherId = this.shadowed = undefined;
     for (const entry of entries) entry.cancel();
   }
+
+  /** Removes and returns the latest entry with this id. */
+  private take(id: JsonRpcId): IncomingRequest | undefined {
+    if (isInteger(id)) return this.byNumber?.delete(id);
+    const entry = this.byOtherId?.get(id);
+    if (entry !== undefined) this.byOtherId!.delete(id);
+    return entry;
+  }
+}
+
+function isInteger(id: JsonRpcId): id is number {
+  return Number.isInteger(id);
+}
+
+/** An entry's id, for the table: only entries with integer ids are put there. */
+function numericId(entry: IncomingRequest): number {
+  return entry.request.id as number;
 }

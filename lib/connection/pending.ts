@@ -4,6 +4,7 @@
  * @module
  */
 import type { JsonRpcId } from '../protocol/messages.js';
+import { IdTable } from './id-table.js';
 
 /** Settles a request: an error, or `undefined` and the result. */
 export type Settle = (error: Error | undefined, result?: unknown) => void;
@@ -37,132 +38,52 @@ export function fromSettle(
   return [(result) => settle(undefined, result), (error) => settle(error)];
 }
 
-/** Slots of a new table. */
-const MIN_CAPACITY = 16;
-
 /**
- * The pending requests of one connection, by id: O(1) correlation of every answer.
- *
- * Our ids are a sequence, so a table of slots indexed by the id's low bits replaces a Map:
- * adding and taking touch one slot, and nothing is allocated per request (a Map rehashes as
- * ids go by, and its tables are what a GC must copy or promote). When a new id lands on a
- * slot still held by an old request, the table doubles if it is at least half full;
- * otherwise the old request, one long pending, moves to a small overflow Map. So the table
- * grows only with the requests in flight, however long one stays pending, and it shrinks
- * back once a burst is over.
- *
- * Entries must be added in increasing id order (the connection's sequence): `takeAll()`
- * returns them in that order.
+ * The pending requests of one connection, by id: O(1) correlation of every answer. Our ids
+ * are a sequence, so they are kept in an {@link IdTable} rather than a Map.
  */
 export class PendingRequests {
   /** Made on first use: an idle connection holds no table. */
-  private slots: (PendingRequest | undefined)[] | undefined = undefined;
-  /** Old requests moved out of the table by a newer id on their slot (made on first use). */
-  private overflow: Map<number, PendingRequest> | undefined = undefined;
-  /** Entries in `slots`. */
-  private inSlots = 0;
-  /** Adds since the last shrink check, and the most entries seen over them. */
-  private addsThisRound = 0;
-  private peakThisRound = 0;
+  private table: IdTable<PendingRequest> | undefined = undefined;
 
   get size(): number {
-    return this.inSlots + (this.overflow?.size ?? 0);
+    return this.table?.size ?? 0;
   }
 
   /** Slots in the table (0 before the first add): how much it holds on to. */
   get capacity(): number {
-    return this.slots?.length ?? 0;
+    return this.table?.capacity ?? 0;
   }
 
   has(id: JsonRpcId): boolean {
-    return this.find(id) !== undefined;
+    return typeof id === 'number' && this.table?.get(id) !== undefined;
   }
 
+  /** Adds a request; ids must come in increasing order (the connection's sequence). */
   add(entry: PendingRequest): void {
-    this.slots ??= new Array<PendingRequest | undefined>(MIN_CAPACITY).fill(undefined);
-    this.place(entry);
-    this.watchPeak();
+    (this.table ??= new IdTable(idOf)).add(entry);
   }
 
   /** Removes the entry and clears its timer and abort listener; undefined when gone. */
   take(id: JsonRpcId): PendingRequest | undefined {
-    const entry = this.find(id);
-    if (entry === undefined) return undefined;
-    const slots = this.slots!;
-    const index = entry.id & (slots.length - 1);
-    if (slots[index] === entry) {
-      slots[index] = undefined;
-      this.inSlots--;
-    } else {
-      this.overflow!.delete(entry.id);
-    }
-    release(entry);
+    if (typeof id !== 'number' || !Number.isInteger(id)) return undefined;
+    const entry = this.table?.delete(id);
+    if (entry !== undefined) release(entry);
     return entry;
   }
 
   /** Removes every entry, in the order they were added, clearing each one's timer and listener. */
   takeAll(): PendingRequest[] {
-    const entries: PendingRequest[] = [...(this.overflow?.values() ?? [])];
-    for (const entry of this.slots ?? []) if (entry !== undefined) entries.push(entry);
-    this.slots = this.overflow = undefined;
-    this.inSlots = this.addsThisRound = this.peakThisRound = 0;
+    const entries = this.table?.values() ?? [];
+    this.table = undefined;
     entries.sort((a, b) => a.id - b.id);
     entries.forEach(release);
     return entries;
   }
+}
 
-  private find(id: JsonRpcId): PendingRequest | undefined {
-    if (typeof id !== 'number' || this.slots === undefined) return undefined;
-    const entry = this.slots[id & (this.slots.length - 1)];
-    if (entry !== undefined && entry.id === id) return entry;
-    return this.overflow?.size ? this.overflow.get(id) : undefined;
-  }
-
-  /** Puts an entry in its slot, doubling the table or moving the older of two aside. */
-  private place(entry: PendingRequest): void {
-    let slots = this.slots!;
-    let index = entry.id & (slots.length - 1);
-    let occupant = slots[index];
-    while (occupant !== undefined && this.inSlots * 2 >= slots.length) {
-      slots = this.resize(slots.length * 2);
-      index = entry.id & (slots.length - 1);
-      occupant = slots[index];
-    }
-    if (occupant !== undefined) {
-      // A sparse table, yet a taken slot: the older entry is long pending, and not worth a
-      // larger table.
-      const overflow = (this.overflow ??= new Map());
-      if (occupant.id < entry.id) {
-        overflow.set(occupant.id, occupant);
-        this.inSlots--;
-      } else {
-        return void overflow.set(entry.id, entry);
-      }
-    }
-    slots[index] = entry;
-    this.inSlots++;
-  }
-
-  /**
-   * Every `capacity` adds, a table that held less than an eighth of its slots all along is
-   * halved: memory follows the load down, and a steady load never resizes.
-   */
-  private watchPeak(): void {
-    this.peakThisRound = Math.max(this.peakThisRound, this.inSlots);
-    const capacity = this.slots!.length;
-    if (++this.addsThisRound < capacity) return;
-    if (capacity > MIN_CAPACITY && this.peakThisRound * 8 < capacity) this.resize(capacity / 2);
-    this.addsThisRound = this.peakThisRound = 0;
-  }
-
-  /** Moves the table's entries into a new one of `capacity` slots; returns it. */
-  private resize(capacity: number): (PendingRequest | undefined)[] {
-    const old = this.slots!;
-    this.slots = new Array<PendingRequest | undefined>(capacity).fill(undefined);
-    this.inSlots = 0;
-    for (const entry of old) if (entry !== undefined) this.place(entry);
-    return this.slots;
-  }
+function idOf(entry: PendingRequest): number {
+  return entry.id;
 }
 
 function release(entry: PendingRequest): void {
