@@ -5,6 +5,7 @@
  */
 export * from './index.js';
 export {
+  DEFAULT_FRAMES_PER_WRITE,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_BYTES,
   SlowPeerError,

@@ -4,7 +4,7 @@
  * than a closure per callback (an idle connection stays small).
  * @module
  */
-import type { JsonRpcCall, JsonRpcNotification } from '../protocol/messages.js';
+import type { JsonRpcNotification } from '../protocol/messages.js';
 import type { ServedStreams } from '../streams/served.js';
 import type { JsonRpcCloseEvent } from './lifecycle.js';
 
@@ -26,6 +26,5 @@ export interface InboundHost {
 
 /** What `serve()`'s port calls on its connection. */
 export interface ServeHost {
-  signalOf(call: JsonRpcCall): AbortSignal;
   [STREAMS](): ServedStreams;
 }
