@@ -5,27 +5,10 @@
  */
 import { Observable, Subject } from 'rxjs';
 import WebSocket from 'ws';
-import type { WebSocketLimits } from './ws-options.js';
+import { sendText, sizeOf, type Frame } from './ws-frames.js';
+import type { WebSocketLimits } from './ws-limits.js';
 
-/** A frame as a transport takes it. */
-export type Frame = Uint8Array | string;
-
-const TEXT = { binary: false } as const;
 const RETRY_MS = 10;
-
-/** The size of a frame in bytes (in UTF-16 units for text: close enough for a budget). */
-export function sizeOf(frame: Frame): number {
-  return typeof frame === 'string' ? frame.length : frame.byteLength;
-}
-
-/**
- * Sends a frame as a text frame, calling back `onFlushed` (if any) once it is written. ws
- * sends a string as text by itself: options would cost a spread on every send.
- */
-export function sendText(socket: WebSocket, frame: Frame, onFlushed?: () => void): void {
-  if (typeof frame === 'string') socket.send(frame, onFlushed);
-  else socket.send(frame, TEXT, onFlushed);
-}
 
 /** Frames waiting for one socket to drain, in order. */
 export class SendBacklog {

@@ -5,29 +5,24 @@
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import WebSocket, { type RawData } from 'ws';
 import type { Transport } from './transport.js';
-import { SendBacklog, sendText, sizeOf, type Frame } from './ws-backlog.js';
+import { SendBacklog } from './ws-backlog.js';
+import { corkableOf, sendText, sizeOf, toBytes, toText, type Frame } from './ws-frames.js';
 import {
   resolveWebSocketLimits,
+  SlowPeerError,
   type WebSocketLimits,
   type WebSocketTransportOptions,
-} from './ws-options.js';
+} from './ws-limits.js';
 
 export {
+  SlowPeerError,
   DEFAULT_FRAMES_PER_WRITE,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_BYTES,
   resolveWebSocketLimits,
   type WebSocketLimits,
   type WebSocketTransportOptions,
-} from './ws-options.js';
-
-/** The peer read too slowly: more than `maxBufferedBytes` waited to be sent. */
-export class SlowPeerError extends Error {
-  override name = 'SlowPeerError';
-  constructor(readonly maxBufferedBytes: number) {
-    super(`The peer reads too slowly: over ${maxBufferedBytes} bytes wait to be sent`);
-  }
-}
+} from './ws-limits.js';
 
 /** The WebSocket closed; `code` and `reason` are the close frame's. */
 export interface WebSocketCloseInfo {
@@ -135,33 +130,55 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
 
   /** Writes the outboxes of this turn: one microtask for every transport, no closure each. */
   private static flushAll(this: void): void {
-    for (let i = 0; i < unflushed.length; i++) unflushed[i]!.flushOutbox();
-    unflushed.length = 0;
+    const transports = unflushed.splice(0);
+    for (const transport of transports) {
+      try {
+        transport.flushOutbox();
+      } catch (error) {
+        // One transport's fault must not hold back the others' frames; it is still thrown.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   private flushOutbox(): void {
     this.outboxScheduled = false;
-    const { outbox, socket } = this;
+    const { outbox } = this;
     const { framesPerWrite } = this.limits;
-    const stream = (socket as unknown as { _socket?: Partial<Corkable> })._socket;
-    const corkable = framesPerWrite > 1 && typeof stream?.cork === 'function';
-    for (let i = 0; i < outbox.length; i += framesPerWrite) {
-      const end = Math.min(i + framesPerWrite, outbox.length);
-      // ws writes each frame as it is sent; corked, the group's frames leave in one writev.
-      const cork = corkable && end - i > 1;
-      if (cork) stream.cork!();
-      for (let j = i; j < end && socket.readyState === WebSocket.OPEN; j++) {
-        const frame = outbox[j]!;
+    try {
+      for (let i = 0; i < outbox.length; i += framesPerWrite) {
+        this.writeGroup(outbox, i, Math.min(i + framesPerWrite, outbox.length));
+      }
+    } finally {
+      // Written, or lost with the error: never written twice.
+      outbox.length = 0;
+      this.outboxBytes = 0;
+    }
+  }
+
+  /**
+   * Writes `frames[start, end)` in one system call: ws writes each frame as it is sent, and
+   * with its net.Socket corked they leave in one writev.
+   */
+  private writeGroup(frames: Frame[], start: number, end: number): void {
+    const { socket } = this;
+    const stream = end - start > 1 ? corkableOf(socket) : undefined;
+    stream?.cork();
+    try {
+      for (let i = start; i < end && socket.readyState === WebSocket.OPEN; i++) {
+        const frame = frames[i]!;
         if (socket.bufferedAmount + sizeOf(frame) < this.limits.highWaterMark) {
           sendText(socket, frame);
         } else {
           this.backlogOf().send(frame);
         }
       }
-      if (cork) stream.uncork!();
+    } finally {
+      // Never left corked: nothing more would leave this socket.
+      stream?.uncork();
     }
-    outbox.length = 0;
-    this.outboxBytes = 0;
   }
 
   private backlogOf(): SendBacklog {
@@ -251,19 +268,3 @@ const unflushed: WebSocketTransport[] = [];
 
 /** The subscribed transport of each socket. */
 const attached = new WeakMap<WebSocket, WebSocketTransport>();
-
-/** What `ws` sends through: Node's net.Socket. */
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-
-function toText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString();
-  return data instanceof ArrayBuffer ? Buffer.from(data).toString() : data.toString();
-}
-
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-}

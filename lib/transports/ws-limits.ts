@@ -1,5 +1,6 @@
 /**
- * The options of a `ws` WebSocket transport, checked once.
+ * The options of a `ws` WebSocket transport, checked once, and the error of a peer that
+ * reads too slowly for them.
  * @module
  */
 import { count } from '../options.js';
@@ -54,4 +55,12 @@ export function resolveWebSocketLimits(options: WebSocketTransportOptions): WebS
   });
   resolvedLimits.add(limits);
   return limits;
+}
+
+/** The peer read too slowly: more than `maxBufferedBytes` waited to be sent. */
+export class SlowPeerError extends Error {
+  override name = 'SlowPeerError';
+  constructor(readonly maxBufferedBytes: number) {
+    super(`The peer reads too slowly: over ${maxBufferedBytes} bytes wait to be sent`);
+  }
 }
