@@ -60,7 +60,7 @@ const rawTcp = streams['raw TCP newline echo']!;
 const vscode = streams['vscode-jsonrpc']!;
 sections.push(
   '## Byte streams over loopback TCP',
-  `Calls per second at ${STREAM_WINDOW} in flight, client and server in this process; a \`net\` server echoing lines (no JSON at all) is the physical limit.`,
+  `Calls per second at ${STREAM_WINDOW} in flight, one client and one server (in a process of its own); a \`net\` server echoing what it reads (no JSON at all) is the physical limit. rxjs-jsonrpc writes the frames of one turn in groups of 16 (\`framesPerWrite\`), the raw client one line per write.`,
   table(
     ['', 'calls/s', '÷ raw echo', '÷ vscode-jsonrpc'],
     Object.entries(streams).map(([name, rate]) => [

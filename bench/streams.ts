@@ -1,11 +1,13 @@
 /**
- * Over loopback TCP, 64 calls in flight: a raw newline echo (the physical limit), this
- * project's StreamTransport with Content-Length and with newline framing, and
- * vscode-jsonrpc's client and server over the same kind of socket (Nagle off everywhere).
+ * Over loopback TCP, 64 calls in flight, each server in a process of its own: a raw newline
+ * echo (the physical limit), this project's StreamTransport with Content-Length and with
+ * newline framing, and vscode-jsonrpc's client and server over the same kind of socket
+ * (Nagle off everywhere).
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import * as rpc from 'vscode-jsonrpc/node';
-import { connectTcp, serveTcp, type StreamFraming } from '../dist/node.js';
+import { connectTcp, type StreamFraming } from '../dist/node.js';
+import { Child } from './child.js';
 import { compare, InOrder, type Call } from './harness.js';
 
 const CALLS = 50_000;
@@ -18,12 +20,6 @@ interface Subject {
   close: () => Promise<void>;
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, HOST, () => resolve((server.address() as { port: number }).port));
-  });
-}
-
 function dial(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: HOST, noDelay: true }, () => resolve(socket));
@@ -31,55 +27,44 @@ function dial(port: number): Promise<Socket> {
   });
 }
 
-function shutdown(server: Server, ...sockets: Socket[]): Promise<void> {
-  for (const socket of sockets) socket.destroy();
-  return new Promise((resolve) => server.close(() => resolve()));
+/** A server of `kind` in a process of its own (tcp-server.ts), and its port. */
+async function server(kind: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = Child.start('tcp-server.ts', [kind]);
+  return { port: Number(await child.expect('PORT')), stop: () => child.stop() };
 }
 
 /** A net server echoing bytes back; the client resolves one call per newline received. */
 async function rawEcho(): Promise<Subject> {
-  const accepted: Socket[] = [];
-  const server = createServer({ noDelay: true }, (socket) => {
-    accepted.push(socket);
-    socket.on('data', (chunk) => socket.write(chunk));
-  });
-  const socket = await dial(await listen(server));
+  const echo = await server('raw');
+  const socket = await dial(echo.port);
   const inOrder = new InOrder();
   socket.on('data', (chunk: Buffer) => {
     for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) inOrder.answered();
   });
   return {
     call: () => inOrder.call(() => socket.write(LINE)),
-    close: () => shutdown(server, socket, ...accepted),
+    close: async () => {
+      socket.destroy();
+      await echo.stop();
+    },
   };
 }
 
 async function ours(framing: StreamFraming): Promise<Subject> {
-  const server = await serveTcp((connection) => connection.serve({ echo: (params) => params }), {
-    framing,
-  });
-  const client = await connectTcp(server.port, { framing });
+  const echo = await server(framing);
+  const client = await connectTcp(echo.port, { framing });
   return {
     call: () => client.request('echo', ['hello']),
     close: async () => {
       await client.close();
-      await server.close();
+      await echo.stop();
     },
   };
 }
 
 async function vscode(): Promise<Subject> {
-  const accepted: Socket[] = [];
-  const server = createServer({ noDelay: true }, (socket) => {
-    accepted.push(socket);
-    const connection = rpc.createMessageConnection(
-      new rpc.SocketMessageReader(socket),
-      new rpc.SocketMessageWriter(socket),
-    );
-    connection.onRequest('echo', (params: unknown) => params);
-    connection.listen();
-  });
-  const socket = await dial(await listen(server));
+  const echo = await server('vscode-jsonrpc');
+  const socket = await dial(echo.port);
   const client = rpc.createMessageConnection(
     new rpc.SocketMessageReader(socket),
     new rpc.SocketMessageWriter(socket),
@@ -89,7 +74,8 @@ async function vscode(): Promise<Subject> {
     call: () => client.sendRequest('echo', ['hello']),
     close: async () => {
       client.dispose();
-      await shutdown(server, socket, ...accepted);
+      socket.destroy();
+      await echo.stop();
     },
   };
 }

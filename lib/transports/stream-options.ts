@@ -5,6 +5,7 @@
 import { DEFAULT_MAX_HEADER_BYTES } from './framing/content-length.js';
 import { count } from '../options.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type FramingError } from './framing/decoder.js';
+import { DEFAULT_FRAMES_PER_WRITE } from './write-groups.js';
 
 /** How messages are delimited on a byte stream. */
 export type StreamFraming =
@@ -42,6 +43,12 @@ export interface StreamTransportOptions {
    */
   maxWriteBufferBytes?: number;
   /**
+   * Frames of one turn written in one system call (see `DEFAULT_FRAMES_PER_WRITE`); `1`
+   * writes every frame on its own.
+   * @default 16
+   */
+  framesPerWrite?: number;
+  /**
    * Called with each recoverable framing error (garbage skipped, an over-long line). The
    * peer is answered -32700 either way; fatal errors close the connection instead. Must not
    * throw.
@@ -56,6 +63,7 @@ export interface ResolvedStreamOptions {
   readonly maxMessageBytes: number;
   readonly maxHeaderBytes: number;
   readonly maxWriteBufferBytes: number;
+  readonly framesPerWrite: number;
   readonly onFramingError: (error: FramingError) => void;
 }
 
@@ -65,6 +73,7 @@ export const STREAM_OPTION_NAMES = [
   'maxMessageBytes',
   'maxHeaderBytes',
   'maxWriteBufferBytes',
+  'framesPerWrite',
   'onFramingError',
 ] as const;
 
@@ -94,6 +103,7 @@ export function resolveStreamOptions(options: StreamTransportOptions): ResolvedS
       options.maxWriteBufferBytes,
       DEFAULT_MAX_WRITE_BUFFER_BYTES,
     ),
+    framesPerWrite: count('framesPerWrite', options.framesPerWrite, DEFAULT_FRAMES_PER_WRITE),
     onFramingError: onFramingError ?? (() => undefined),
   };
 }

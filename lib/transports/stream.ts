@@ -38,7 +38,7 @@ const UNPARSABLE_FRAME = new Uint8Array(0);
  *   `'close'` completes the subscriber; an `'error'` on either stream errors it.
  * - `next(frame)` writes the frame (UTF-8 bytes, or JSON text) with its framing in one
  *   `write()`. Writes made in one
- *   tick are corked together (one syscall). A `write()` returning false does not stop
+ *   tick are corked together, `framesPerWrite` (16) to a system call. A `write()` returning false does not stop
  *   further frames (they are ordered, and pausing could deadlock two busy peers); past
  *   `maxWriteBufferBytes` queued, the transport errors with {@link WriteBufferFullError}.
  *   Meanwhile `congested` is true, and `drain$` emits once the writable drains: what a
@@ -67,6 +67,7 @@ export class StreamTransport extends Observable<Uint8Array> implements Transport
   private readonly decoder: FrameDecoder;
   private readonly encode: FrameEncoder;
   private readonly maxWriteBufferBytes: number;
+  private readonly framesPerWrite: number;
   private readonly onFramingError: (error: FramingError) => void;
   private subscriber: Subscriber<Uint8Array> | undefined;
   /** Reading is over; `endError` says why, if it broke. */
@@ -75,6 +76,8 @@ export class StreamTransport extends Observable<Uint8Array> implements Transport
   /** Writing is over: `complete()`, `error()` or a broken wire. */
   private closing = false;
   private corked = false;
+  /** Frames written since the writable was last uncorked. */
+  private corkedFrames = 0;
   private readableClosed: boolean;
   private writableClosed: boolean;
 
@@ -105,6 +108,7 @@ export class StreamTransport extends Observable<Uint8Array> implements Transport
     this.decoder = newline ? new NewlineDecoder(resolved) : new ContentLengthDecoder(resolved);
     this.encode = frameEncoder(resolved.framing);
     this.maxWriteBufferBytes = resolved.maxWriteBufferBytes;
+    this.framesPerWrite = resolved.framesPerWrite;
     this.onFramingError = resolved.onFramingError;
     this.readableClosed = readable.destroyed;
     this.writableClosed = writable.destroyed;
@@ -126,6 +130,12 @@ export class StreamTransport extends Observable<Uint8Array> implements Transport
       process.nextTick(this.uncork);
     }
     writable.write(bytes);
+    if (++this.corkedFrames === this.framesPerWrite) {
+      // A burst leaves in several writes: the peer starts on the first while the rest follow.
+      this.corkedFrames = 0;
+      writable.uncork();
+      writable.cork();
+    }
   }
 
   /** True while the writable holds more than its `highWaterMark` (its `write()` said false). */
@@ -194,6 +204,7 @@ export class StreamTransport extends Observable<Uint8Array> implements Transport
 
   private readonly uncork = (): void => {
     this.corked = false;
+    this.corkedFrames = 0;
     this.writable.uncork();
   };
 

@@ -4,6 +4,9 @@
  * @module
  */
 import { count } from '../options.js';
+import { DEFAULT_FRAMES_PER_WRITE } from './write-groups.js';
+
+export { DEFAULT_FRAMES_PER_WRITE };
 
 /** Options of `WebSocketTransport`. */
 export interface WebSocketTransportOptions {
@@ -19,16 +22,12 @@ export interface WebSocketTransportOptions {
    */
   maxBufferedBytes?: number;
   /**
-   * Frames of one turn written to the socket in one system call. Fewer calls cost less CPU;
-   * more than one write per burst lets the peer start on the first frames while the rest are
-   * written (at 64 calls in flight, 16 gave ~1.3× the round trips of 1; one write for all 64
-   * gave no gain, the two sides then taking turns).
-   * `1` writes every frame on its own. @default 16
+   * Frames of one turn written to the socket in one system call (see
+   * `DEFAULT_FRAMES_PER_WRITE`); `1` writes every frame on its own. @default 16
    */
   framesPerWrite?: number;
 }
 
-export const DEFAULT_FRAMES_PER_WRITE = 16;
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 

@@ -82,6 +82,10 @@ describe('StreamTransport', () => {
         RangeError,
         'The "maxWriteBufferBytes" option must be a positive integer, got -5',
       );
+      expect(make({ framing: 'newline', framesPerWrite: 0 })).to.throw(
+        RangeError,
+        'The "framesPerWrite" option must be a positive integer, got 0',
+      );
       expect(make({ framing: 'content-length', maxHeaderBytes: 'big' })).to.throw(
         TypeError,
         'The "maxHeaderBytes" option must be a number, got big',
@@ -356,7 +360,11 @@ describe('StreamTransport', () => {
       });
       output.removeAllListeners('data');
       output.pause();
-      for (let i = 0; i < 100 && !connection.closed; i++) void connection.notify('tick', [i]);
+      // Enough to fill the pipe's own buffers too: frames leave the transport 16 at a time.
+      const padding = 'x'.repeat(1024);
+      for (let i = 0; i < 100 && !connection.closed; i++) {
+        void connection.notify('tick', [i, padding]).catch(() => undefined);
+      }
       const event = await closed;
       expect(event.reason).to.equal('error');
       expect(event.error).to.be.instanceOf(WriteBufferFullError);
@@ -393,6 +401,26 @@ describe('StreamTransport', () => {
       return [client, accepted[0]!];
     }
 
+    for (const [framesPerWrite, writes] of [
+      [undefined, 3],
+      [1, 40],
+    ] as const) {
+      it(`writes a turn's 40 frames in ${writes} system calls with framesPerWrite ${String(framesPerWrite)}, in order`, async () => {
+        const [a, b] = await socketPair();
+        const transport = new StreamTransport(a, a, { framing: 'newline', framesPerWrite });
+        transport.subscribe({});
+        const calls = countWrites(a);
+        let text = '';
+        b.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        for (let i = 0; i < 40; i++) transport.next(`"frame ${i}"`);
+        const expected = Array.from({ length: 40 }, (_, i) => `"frame ${i}"\n`).join('');
+        for (let tries = 0; text.length < expected.length && tries < 200; tries++) await settle();
+        expect(text).to.equal(expected);
+        expect(calls()).to.equal(writes);
+        transport.complete();
+      });
+    }
+
     for (const framing of FRAMINGS) {
       it(`${framing}: talks over a socket, sets no-delay, and leaves no listener behind`, async () => {
         const noDelay = sinon.spy(Socket.prototype, 'setNoDelay');
@@ -412,3 +440,17 @@ describe('StreamTransport', () => {
     }
   });
 });
+
+/** Counts the system calls a socket makes from now on (its `_write` and `_writev`). */
+function countWrites(socket: Socket): () => number {
+  let calls = 0;
+  const methods = socket as unknown as Record<'_write' | '_writev', (...args: unknown[]) => void>;
+  for (const name of ['_write', '_writev'] as const) {
+    const original = methods[name];
+    methods[name] = function (this: Socket, ...args: unknown[]): void {
+      calls++;
+      original.apply(this, args);
+    };
+  }
+  return () => calls;
+}
