@@ -131,14 +131,22 @@ function logError(error: unknown, call?: JsonRpcCall): void {
  * @throws TypeError for a wrong type, RangeError for a value out of range
  */
 export function resolveConnectionOptions(
-  options?: JsonRpcConnectionOptions,
+  options?: JsonRpcConnectionOptions | ResolvedConnectionOptions,
 ): ResolvedConnectionOptions {
-  // Connections without options share one resolved object.
-  if (options === undefined) return (defaults ??= resolveOptions({}));
-  return resolveOptions(options);
+  // Connections without options share one resolved object; so do a server's connections.
+  if (options === undefined) return (defaults ??= remember(resolveOptions({})));
+  if (resolved.has(options)) return options as ResolvedConnectionOptions;
+  return remember(resolveOptions(options));
 }
 
 let defaults: ResolvedConnectionOptions | undefined;
+/** Objects this module made: passed again, they are taken as they are. */
+const resolved = new WeakSet<object>();
+
+function remember(options: ResolvedConnectionOptions): ResolvedConnectionOptions {
+  resolved.add(Object.freeze(options));
+  return options;
+}
 
 function resolveOptions(options: JsonRpcConnectionOptions): ResolvedConnectionOptions {
   const cancellation = options.cancellation ?? {};

@@ -95,12 +95,12 @@ export async function serveWebSocket<
   const maxPayload = count('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD);
   const heartbeatMs = timeoutOption('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS);
   const onError = options.onError ?? ((error: unknown) => console.error('rxjs-jsonrpc:', error));
+  // Checked once here, shared by every connection, and accepting a socket cannot throw.
+  const connectionOptions = resolveConnectionOptions(options.connection);
+  const limits = resolveWebSocketLimits(options);
   const owned = options.server === undefined;
   const http =
     options.server ?? createServer((_request, response) => response.writeHead(426).end());
-  // Checked once here, so that accepting a socket cannot throw.
-  resolveConnectionOptions(options.connection);
-  const limits = resolveWebSocketLimits(options);
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const connections = new ServerConnections<JsonRpcConnection<Remote, Local>>(wss.clients);
   const heartbeat = new Heartbeat(heartbeatMs, wss.clients);
@@ -111,7 +111,7 @@ export async function serveWebSocket<
     const connection = new JsonRpcConnection<Remote, Local>(
       transport,
       JsonRpcConnectionType.SERVER,
-      options.connection,
+      connectionOptions,
     );
     connections.add(socket, connection);
     const fail = (error: unknown): void => {
