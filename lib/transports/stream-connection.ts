@@ -40,11 +40,12 @@ export function splitStreamOptions(options: StreamConnectionOptions): SplitStrea
     transport[name] = options[name];
     delete connection[name];
   }
-  const { onError } = resolveConnectionOptions(connection);
+  // Resolved once: a server's connections share it.
+  const resolved = resolveConnectionOptions(connection);
   return {
     transport: transport as unknown as StreamTransportOptions,
-    connection,
-    onError,
+    connection: resolved,
+    onError: resolved.onError,
   };
 }
 
