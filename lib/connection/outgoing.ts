@@ -81,7 +81,7 @@ export class OutgoingCalls {
     const id = this.register(method, params, options, resolve, reject);
     if (id === undefined) return undefined;
     try {
-      this.transmit(encodeCall(method, params, id), [id]);
+      this.transmit(encodeCall(method, params, id), id);
       return id;
     } catch (error) {
       this.pending.take(id)?.settle(error as Error);
@@ -142,9 +142,10 @@ export class OutgoingCalls {
   }
 
   /** Writes the frame of registered requests (or of a batch), or parks it while offline. */
-  transmit(text: string, ids: readonly number[]): void {
+  transmit(text: string, ids: number | readonly number[]): void {
     if (this.online) this.writer[WRITE](text);
-    else this.park({ text, ids });
+    // The id list is made only for a frame that waits: not on every request's path.
+    else this.park({ text, ids: typeof ids === 'number' ? [ids] : ids });
   }
 
   /** Writes a notification, or parks it while offline; resolves once written. */

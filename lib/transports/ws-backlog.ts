@@ -35,20 +35,13 @@ export class SendBacklog {
   constructor(
     private readonly socket: WebSocket,
     private readonly limits: WebSocketLimits,
-    /** Frames queued for this turn's writes and not written yet, in bytes. */
-    private readonly queuedBytes: () => number,
+    /** The transport's `congested`: frames wait, or the socket is past its high-water mark. */
+    private readonly congested: () => boolean,
   ) {}
 
   /** True while frames wait. */
   get waiting(): boolean {
     return this.frames.length > 0;
-  }
-
-  /** True while frames wait or the socket is past its high-water mark. */
-  get congested(): boolean {
-    return (
-      this.waiting || this.socket.bufferedAmount + this.queuedBytes() >= this.limits.highWaterMark
-    );
   }
 
   push(frame: Frame): void {
@@ -90,7 +83,7 @@ export class SendBacklog {
     }
     frames.splice(0, sent);
     this.armRetry();
-    if (this.drained.observed && !this.congested) this.drained.next();
+    if (this.drained.observed && !this.congested()) this.drained.next();
   }
 
   /** When frames wait (or someone waits for a drain) and no write will call back, look again shortly. */

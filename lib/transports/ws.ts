@@ -73,8 +73,10 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
 
   /** True while frames wait for the socket to drain. */
   get congested(): boolean {
-    if (this.backlog) return this.backlog.congested;
-    return this.socket.bufferedAmount + this.outboxBytes >= this.limits.highWaterMark;
+    return (
+      this.backlog?.waiting === true ||
+      this.socket.bufferedAmount + this.outboxBytes >= this.limits.highWaterMark
+    );
   }
 
   /** Emits each time the transport can take frames again after being {@link congested}. */
@@ -182,7 +184,7 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
   }
 
   private backlogOf(): SendBacklog {
-    return (this.backlog ??= new SendBacklog(this.socket, this.limits, () => this.outboxBytes));
+    return (this.backlog ??= new SendBacklog(this.socket, this.limits, () => this.congested));
   }
 
   /** Takes the socket's events for `subscriber`; returns how to give them back. */

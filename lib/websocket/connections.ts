@@ -33,7 +33,7 @@ export class ServerConnections<Connection extends object> implements ReadonlySet
   }
 
   *values(): SetIterator<Connection> {
-    for (const socket of [...this.sockets]) {
+    for (const socket of this.sockets) {
       const connection = this.bySocket.get(socket);
       if (connection !== undefined) yield connection;
     }
