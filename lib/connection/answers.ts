@@ -98,9 +98,9 @@ export abstract class Answers extends OneTeardownSubscriber<Uint8Array | string>
     entry.cancel();
   }
 
-  /** Cancels every unanswered request of the peer (its link was lost). */
-  cancelIncoming(): void {
-    this.incomingRequests?.cancelAll();
+  /** Cancels every unanswered request of the peer (its link was lost); returns them. */
+  cancelIncoming(): readonly IncomingRequest[] {
+    return this.incomingRequests?.cancelAll() ?? [];
   }
 
   protected sendError(response: JsonRpcErrorResponse): void {

@@ -250,7 +250,7 @@ export class JsonRpcConnection<
       request: (method, params, settle) =>
         this.outgoing.request(method, params, { timeout: 0 }, settle),
       timeoutMs: this.options.timeoutMs,
-      withdraw: (id) => this.outgoing.withdraw(id),
+      forsake: (id, late) => this.outgoing.forsake(id, late),
       release: (notification) => this.inbound.deliver(notification),
       online: () => this.currentState === 'open',
       maxEarlyNotifications: this.options.maxEarlyNotifications,

@@ -130,10 +130,21 @@ export class Inbound extends Answers implements ServePort<Host> {
     batch.seal();
   }
 
-  /** A `requests$` subscriber threw: reported, and its request answered -32603. */
-  onSubscriberThrow(error: unknown, call: JsonRpcCall): void {
+  /**
+   * A `requests$` subscriber threw: reported, and the request its `next` was given answered
+   * -32603 (`call` is undefined when its `error` or `complete` threw).
+   */
+  onSubscriberThrow(error: unknown, call: JsonRpcCall | undefined): void {
     this.options.onError(error, call);
-    this.answer(call, new InternalError());
+    if (call) this.answer(call, new InternalError());
+  }
+
+  /** The link was lost: the peer's requests are cancelled, and none waiting will run. */
+  override cancelIncoming(): readonly IncomingRequest[] {
+    const entries = super.cancelIncoming();
+    const { server } = this;
+    if (server) for (const entry of entries) server.withdraw(entry.request);
+    return entries;
   }
 
   /** A notification no stream took: on to `requests$` and `notifications$`. */
@@ -190,6 +201,7 @@ export class Inbound extends Answers implements ServePort<Host> {
       const id = params?.[cancellation.idField];
       const entry =
         typeof id === 'string' || typeof id === 'number' ? this.incomingById(id) : undefined;
+      if (entry) this.server?.withdraw(entry.request);
       return this.cancel(entry, cancellation.answer);
     }
     if (!this.host[CONSUME](notification)) this.deliver(notification);

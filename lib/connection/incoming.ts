@@ -119,8 +119,8 @@ export class IncomingRequests {
     else this.shadowed?.delete(entry);
   }
 
-  /** Removes every entry and aborts each one's signal. */
-  cancelAll(): void {
+  /** Removes every entry and aborts each one's signal; returns them. */
+  cancelAll(): IncomingRequest[] {
     const entries = [
       ...(this.byNumber?.values() ?? []),
       ...(this.byOtherId?.values() ?? []),
@@ -128,6 +128,7 @@ export class IncomingRequests {
     ];
     this.byNumber = this.byOtherId = this.shadowed = undefined;
     for (const entry of entries) entry.cancel();
+    return entries;
   }
 
   /** Removes and returns the latest entry with this id. */

@@ -95,7 +95,8 @@ export interface JsonRpcConnectionOptions {
   maxEarlyNotifications?: number;
   /**
    * Called with failures that do not reach the peer in full: a handler's exception answered
-   * as -32603, a result JSON cannot carry, a `requests$` subscriber that threw.
+   * as -32603, a result JSON cannot carry, a subscriber that threw, a notification dropped by
+   * a limit. If it throws itself, that is logged with console.error.
    * @default logs with console.error
    */
   onError?: (error: unknown, call?: JsonRpcCall) => void;
@@ -190,7 +191,18 @@ function resolveOptions(options: JsonRpcConnectionOptions): ResolvedConnectionOp
       options.maxEarlyNotifications,
       DEFAULT_MAX_EARLY_NOTIFICATIONS,
     ),
-    onError: options.onError ?? logError,
+    onError: options.onError ? shielded(options.onError) : logError,
+  };
+}
+
+/** `onError` as called from inside the connection: a throw of its own is logged, never raised. */
+function shielded(onError: (error: unknown, call?: JsonRpcCall) => void): typeof onError {
+  return (error, call) => {
+    try {
+      onError(error, call);
+    } catch (thrown) {
+      logError(new Error('The onError callback threw', { cause: thrown }), call);
+    }
   };
 }
 

@@ -40,11 +40,19 @@ export interface FrameWriter {
 /** Shared by every connection with nothing waiting (most): never added to. */
 const NOTHING_PARKED: Parked[] = [];
 
+/**
+ * Requests given up on with {@link OutgoingCalls.forsake} whose late answer is still looked
+ * for: the most recent ones, so that a peer that never answers costs a bounded amount.
+ */
+export const LATE_ANSWERS_KEPT = 1000;
+
 /** The outgoing side of one connection. */
 export class OutgoingCalls {
   private readonly pending = new PendingRequests();
   /** Frames waiting for a link; the shared empty list until one waits. */
   private parked: Parked[] = NOTHING_PARKED;
+  /** What to do with a late result, by id, for requests given up on; made on first use. */
+  private late: Map<number, (result: unknown) => void> | undefined = undefined;
   private nextId = 1;
   private online = true;
   private closeError: Error | undefined = undefined;
@@ -168,12 +176,20 @@ export class OutgoingCalls {
     const entry = this.pending.take(id);
     if (!entry) return;
     entry.settle(error);
-    const { cancellation } = this.options;
-    if (wasSent && cancellation && cancellation.send && this.online && !this.closeError) {
-      this.writer[WRITE](
-        encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined),
-      );
-    }
+    if (wasSent) this.sendCancel(id);
+  }
+
+  /**
+   * Gives up on a request without settling it: it leaves the pending table at once and the
+   * peer is told; should its result still arrive, `late` gets it (for the last
+   * {@link LATE_ANSWERS_KEPT} requests given up on while the link lasts).
+   */
+  forsake(id: number, late: (result: unknown) => void): void {
+    if (this.withdraw(id) || !this.pending.take(id)) return;
+    this.sendCancel(id);
+    const table = (this.late ??= new Map());
+    table.set(id, late);
+    if (table.size > LATE_ANSWERS_KEPT) table.delete(table.keys().next().value);
   }
 
   /** Takes back a request not sent yet, without settling it; false once it was sent. */
@@ -186,7 +202,7 @@ export class OutgoingCalls {
   /** An answer from the peer; one with an unknown id is dropped, never answered. */
   settle(response: JsonRpcResponse): void {
     const entry = this.pending.take(response.id);
-    if (!entry) return;
+    if (!entry) return this.settleLate(response);
     if ('error' in response) entry.settle(JsonRpcError.from(response.error));
     else entry.settle(undefined, response.result);
   }
@@ -194,6 +210,7 @@ export class OutgoingCalls {
   /** The link dropped: what was sent on it rejects, and is never re-sent. */
   linkLost(error: Error): void {
     this.online = false;
+    this.late = undefined;
     for (const entry of this.pending.takeAll()) entry.settle(error);
   }
 
@@ -210,8 +227,26 @@ export class OutgoingCalls {
   /** The connection closed: everything pending or waiting rejects with `error`. */
   close(error: Error): void {
     this.closeError = error;
+    this.late = undefined;
     for (const entry of this.pending.takeAll()) entry.settle(error);
     for (const { settle } of this.parked.splice(0)) settle?.(error);
+  }
+
+  private sendCancel(id: number): void {
+    const { cancellation } = this.options;
+    if (cancellation && cancellation.send && this.online && !this.closeError) {
+      this.writer[WRITE](
+        encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined),
+      );
+    }
+  }
+
+  /** The answer to a request given up on, if it is still looked for. */
+  private settleLate(response: JsonRpcResponse): void {
+    const late = typeof response.id === 'number' ? this.late?.get(response.id) : undefined;
+    if (!late) return;
+    this.late!.delete(response.id as number);
+    if ('result' in response) late(response.result);
   }
 
   private park(frame: Parked): void {

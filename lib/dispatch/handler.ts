@@ -65,11 +65,18 @@ export type JsonRpcMiddleware<Connection = unknown> = (
 /** Options of `serve()`. */
 export interface ServeOptions<Connection = unknown> {
   /**
-   * Handlers in flight at once on this connection; further calls wait, in order. The queue is
-   * bounded by the connection's `maxIncomingRequests`.
+   * Handlers in flight at once on this connection; further calls wait, in order. Waiting
+   * requests count against the connection's `maxIncomingRequests`, waiting notifications
+   * against `maxQueuedNotifications`; a request the peer cancels leaves the queue at once.
    * @default Infinity
    */
   concurrency?: number;
+  /**
+   * Notifications that may wait for a free handler slot (with `concurrency`); past it, a
+   * notification is dropped and reported to the connection's `onError`.
+   * @default 10000
+   */
+  maxQueuedNotifications?: number;
   /** Run around every handler, first to last (streams' subscribe and unsubscribe too). @default [] */
   middleware?: readonly JsonRpcMiddleware<Connection>[];
   /**

@@ -14,6 +14,7 @@ import type { JsonRpcCall } from '../protocol/messages.js';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../streams/options.js';
 import { StreamRoutes } from '../streams/routes.js';
 import type { ServedStreams } from '../streams/served.js';
+import { CallQueue } from './call-queue.js';
 import type {
   JsonRpcHandler,
   JsonRpcHandlerContext,
@@ -24,6 +25,8 @@ import type {
 /** Takes every incoming call while a `serve()` runs. */
 export interface CallSink {
   next(call: JsonRpcCall): void;
+  /** The peer cancelled `call`, or its link was lost: it must not run if it has not yet. */
+  withdraw(call: JsonRpcCall): void;
   /** Serving stops: calls in flight are cancelled. */
   unsubscribe(): void;
 }
@@ -67,6 +70,9 @@ export function serveCalls<Connection>(
 
 const NO_MIDDLEWARE: readonly JsonRpcMiddleware[] = Object.freeze([]);
 
+/** The default of `serve()`'s `maxQueuedNotifications`. */
+export const DEFAULT_MAX_QUEUED_NOTIFICATIONS = 10_000;
+
 /**
  * Runs the handlers of one `serve()`: it takes the connection's calls, and is the
  * subscription `serve()` returns. Methods, not closures: a served connection stays small.
@@ -75,10 +81,13 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
   private readonly concurrency: number;
   private readonly middleware: readonly JsonRpcMiddleware[];
   private readonly routes: StreamRoutes | undefined;
+  private readonly maxQueuedNotifications: number;
   /** Calls waiting for a free slot, and those whose handler still runs (sync ones never). */
-  private waiting: JsonRpcCall[] | undefined = undefined;
+  private waiting: CallQueue | undefined = undefined;
   private running: Set<JsonRpcCall> | undefined = undefined;
   private active = 0;
+  /** True while {@link finish} takes waiting calls: handlers that answer at once must not recurse. */
+  private draining = false;
 
   constructor(
     private readonly port: ServePort<Connection>,
@@ -90,6 +99,11 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
       throw new TypeError('serve() takes an object mapping method names to handlers');
     }
     this.concurrency = count('concurrency', options.concurrency, Infinity);
+    this.maxQueuedNotifications = count(
+      'maxQueuedNotifications',
+      options.maxQueuedNotifications,
+      DEFAULT_MAX_QUEUED_NOTIFICATIONS,
+    );
     const maxSubscriptions = count(
       'maxSubscriptions',
       options.maxSubscriptions,
@@ -116,8 +130,12 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
     } else if (this.active < this.concurrency) {
       this.run(call, handler);
     } else {
-      (this.waiting ??= []).push(call);
+      this.enqueue(call);
     }
+  }
+
+  withdraw(call: JsonRpcCall): void {
+    this.waiting?.delete(call);
   }
 
   /** Serving stops: waiting and running calls are cancelled, streams end. */
@@ -125,7 +143,7 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
     if (this.closed) return;
     super.unsubscribe();
     this.port.detach(this);
-    const calls = [...(this.waiting?.splice(0) ?? []), ...(this.running ?? [])];
+    const calls = [...(this.waiting?.drain() ?? []), ...(this.running ?? [])];
     for (const call of calls) this.port.abandon(call);
     this.routes?.stop();
   }
@@ -189,13 +207,35 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
     this.port.answer(call, new InternalError());
   }
 
+  /**
+   * Queues a call for a free slot. Requests are bounded by the connection's
+   * `maxIncomingRequests` (each stays unanswered while it waits); notifications by
+   * `maxQueuedNotifications`, past which they are dropped and reported.
+   */
+  private enqueue(call: JsonRpcCall): void {
+    const waiting = (this.waiting ??= new CallQueue());
+    if (call.id === undefined && waiting.notifications >= this.maxQueuedNotifications) {
+      const limit = this.maxQueuedNotifications;
+      const message = `Notification "${call.method}" dropped: ${limit} notifications already wait for a handler (maxQueuedNotifications)`;
+      return this.port.reportError(new Error(message), call);
+    }
+    waiting.push(call);
+  }
+
+  // A loop, not recursion: a handler that answers at once finishes inside run(), and a long
+  // queue must not deepen the stack.
   private finish(call: JsonRpcCall): void {
     this.active--;
     this.running?.delete(call);
-    let next: JsonRpcCall | undefined;
-    while (this.active < this.concurrency && (next = this.waiting?.shift()) !== undefined) {
-      const handler = this.handlerOf(next.method);
-      if (handler) this.run(next, handler);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let next: JsonRpcCall | undefined;
+      while (this.active < this.concurrency && (next = this.waiting?.shift()) !== undefined) {
+        this.next(next);
+      }
+    } finally {
+      this.draining = false;
     }
   }
 }

@@ -17,8 +17,11 @@ export interface ObservePort {
   request(method: string, params: JsonRpcParams | undefined, settle: Settle): number | undefined;
   /** The connection's default timeout, in milliseconds (0: none). */
   readonly timeoutMs: number;
-  /** Takes back a request not yet sent; false once it was sent. */
-  withdraw(id: number): boolean;
+  /**
+   * Gives up on a request, sent or not, without settling it: the peer is told, and `late`
+   * gets its result should it still arrive.
+   */
+  forsake(id: number, late: (result: unknown) => void): void;
   /** A notification no stream consumes goes on to `requests$` and `notifications$`. */
   release(notification: JsonRpcNotification): void;
   /** True while the link is up. */
@@ -37,7 +40,7 @@ export class ObservedStreams {
 
   constructor(private readonly port: ObservePort) {}
 
-  /** Live subscriptions (a cancelled one whose subscribe is still unanswered included). */
+  /** Live subscriptions. */
   get size(): number {
     return this.all.size;
   }
@@ -92,9 +95,7 @@ export class ObservedStreams {
   linkLost(): void {
     for (const record of [...this.all]) {
       record.unbind();
-      if (record.cancelled) {
-        this.forget(record);
-      } else if (!record.spec.options.resubscribe) {
+      if (!record.spec.options.resubscribe) {
         this.forget(record);
         record.subscriber.error(new ConnectionClosedError('Connection lost'));
       } else {
@@ -113,7 +114,7 @@ export class ObservedStreams {
   closeAll(error: Error): void {
     for (const record of [...this.all]) {
       this.forget(record);
-      if (!record.cancelled) record.subscriber.error(error);
+      record.subscriber.error(error);
     }
     this.channels.clear();
   }
@@ -126,8 +127,7 @@ export class ObservedStreams {
     );
     const timeoutMs = spec.options.timeout ?? this.port.timeoutMs;
     if (timeoutMs > 0 && record.attempt === attempt && record.state === 'subscribing') {
-      // Not the request's own timeout: a late answer must still find its subscription, to
-      // unsubscribe it (the subscriber's teardown marks it cancelled).
+      // Erroring the subscriber tears it down: cancel() gives up on the subscribe request.
       record.timer = setTimeout(() => {
         record.timer = undefined;
         record.subscriber.error(new RequestTimeoutError(spec.subscribe, timeoutMs));
@@ -147,10 +147,7 @@ export class ObservedStreams {
     record.requestId = undefined;
     record.stopTimer();
     const id = typeof result === 'string' || typeof result === 'number' ? result : undefined;
-    if (record.cancelled) {
-      if (!error && id !== undefined) this.unsubscribe(record, id);
-      this.forget(record);
-    } else if (error || id === undefined) {
+    if (error || id === undefined) {
       this.forget(record);
       record.subscriber.error(
         error ??
@@ -164,18 +161,22 @@ export class ObservedStreams {
     this.flushEarly(channel);
   }
 
-  /** The subscriber unsubscribed: the server side is torn down, now or once it is known. */
+  /**
+   * The subscriber unsubscribed (or its subscribe timed out): the record goes at once. A
+   * bound subscription is unsubscribed; a subscribe in flight is cancelled, and should the
+   * server still answer it, the subscription it made is unsubscribed.
+   */
   private cancel(record: RemoteSubscription): void {
     if (record.state === 'ended') return;
     if (record.state === 'bound') {
       this.unsubscribe(record, record.serverId!);
-    } else if (record.state === 'subscribing') {
-      const id = record.requestId;
-      // Never sent (waiting for the link): take it back. Sent: unsubscribe once answered.
-      if (id === undefined || !this.port.withdraw(id)) {
-        record.cancelled = true;
-        return;
-      }
+    } else if (record.state === 'subscribing' && record.requestId !== undefined) {
+      const { unsubscribe } = record.spec;
+      this.port.forsake(record.requestId, (result) => {
+        if ((typeof result === 'string' || typeof result === 'number') && this.port.online()) {
+          this.port.request(unsubscribe, [result], ignore);
+        }
+      });
     }
     this.forget(record);
     this.flushEarly(record.channel);

@@ -54,8 +54,6 @@ export class RemoteSubscription {
   requestId: number | undefined = undefined;
   /** Bumped whenever an answer in flight becomes stale. */
   attempt = 0;
-  /** Unsubscribed while its subscribe was in flight: unsubscribe as soon as it is answered. */
-  cancelled = false;
   /** The subscribe's timeout, while it runs. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private lastEventId: unknown = undefined;

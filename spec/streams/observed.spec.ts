@@ -3,7 +3,7 @@
  * memory pair, and from a raw peer frame by frame.
  */
 import { expect } from 'chai';
-import { defer, finalize, map, of, Subject, take, throwError, toArray } from 'rxjs';
+import { defer, finalize, map, of, retry, Subject, take, throwError, toArray } from 'rxjs';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import {
   ConnectionClosedError,
@@ -270,31 +270,56 @@ describe('connection.observe$()', () => {
       ]);
     });
 
-    it('unsubscribed before its answer: unsubscribes as soon as the id is known', async () => {
+    it('unsubscribed before its answer: cancels the subscribe at once, unsubscribes a late answer', async () => {
       const subscription = peer.connection.observe$('feed').subscribe();
       const [subscribe] = (await peer.read(1)) as { id: number }[];
       subscription.unsubscribe();
-      expect(peer.connection.observedCount).to.equal(1);
+      expect(peer.connection.observedCount).to.equal(0);
+      expect(peer.connection.pendingCount).to.equal(0);
+      const [cancel] = await peer.read(1);
+      expect(cancel).to.deep.include({ method: '$/cancelRequest', params: { id: subscribe!.id } });
       peer.send(answer(subscribe!.id, 'S9'));
       const [unsubscribe] = (await peer.read(1)) as { method: string; params: unknown }[];
       expect(unsubscribe).to.deep.include({ method: 'feed_unsubscribe', params: ['S9'] });
       expect(peer.connection.observedCount).to.equal(0);
+      expect(peer.connection.pendingCount).to.equal(1); // the unsubscribe's own request
     });
 
-    it('times out its subscribe, and still unsubscribes a late answer', async () => {
+    it('times out its subscribe: cancels it, forgets it at once, and still unsubscribes a late answer', async () => {
       const seen = record<unknown>();
       peer.connection.observe$('feed', undefined, { timeout: 10 }).subscribe(seen.observer);
       const [subscribe] = (await peer.read(1)) as { id: number }[];
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      const [cancel] = await peer.read(1);
+      expect(cancel).to.deep.include({ method: '$/cancelRequest', params: { id: subscribe!.id } });
       expect(seen.ends).to.have.lengthOf(1);
       expect(seen.ends[0]).to.be.instanceOf(RequestTimeoutError);
       expect((seen.ends[0] as Error).message).to.equal(
         "Request 'feed_subscribe' timed out after 10 ms",
       );
+      expect(peer.connection.observedCount).to.equal(0);
+      expect(peer.connection.pendingCount).to.equal(0);
       peer.send(answer(subscribe!.id, 'LATE'));
       const [unsubscribe] = (await peer.read(1)) as { method: string; params: unknown }[];
       expect(unsubscribe).to.deep.include({ method: 'feed_unsubscribe', params: ['LATE'] });
+      // An error answer to a cancelled subscribe is dropped: nothing more is sent.
+      peer.send({ jsonrpc: '2.0', id: subscribe!.id, error: { code: -32800, message: 'x' } });
+      await settle();
       expect(peer.connection.observedCount).to.equal(0);
+    });
+
+    it('with retry() against a server that never answers: nothing piles up', async () => {
+      const seen = record<unknown>();
+      peer.connection
+        .observe$('feed', undefined, { timeout: 2 })
+        .pipe(retry(50))
+        .subscribe(seen.observer);
+      const frames = (await peer.read(102)) as { method: string }[];
+      expect(frames.filter((f) => f.method === 'feed_subscribe')).to.have.lengthOf(51);
+      expect(frames.filter((f) => f.method === '$/cancelRequest')).to.have.lengthOf(51);
+      expect(seen.ends).to.have.lengthOf(1);
+      expect(seen.ends[0]).to.be.instanceOf(RequestTimeoutError);
+      expect(peer.connection.observedCount).to.equal(0);
+      expect(peer.connection.pendingCount).to.equal(0);
     });
 
     it('errors with a TypeError on an answer that is no subscription id; reports dropped counts', async () => {
