@@ -302,7 +302,13 @@ describe('connection.observe$()', () => {
       const [unsubscribe] = (await peer.read(1)) as { method: string; params: unknown }[];
       expect(unsubscribe).to.deep.include({ method: 'feed_unsubscribe', params: ['LATE'] });
       // An error answer to a cancelled subscribe is dropped: nothing more is sent.
-      peer.send({ jsonrpc: '2.0', id: subscribe!.id, error: { code: -32800, message: 'x' } });
+      peer.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: subscribe!.id,
+          error: { code: -32800, message: 'x' },
+        }),
+      );
       await settle();
       expect(peer.connection.observedCount).to.equal(0);
     });
