@@ -115,12 +115,12 @@ export class JsonRpcConnection<
 
   /** Emits once, how the connection ended, then completes; replays to late subscribers. */
   get closed$(): Observable<JsonRpcCloseEvent> {
-    return this.lifecycleOf().closed$;
+    return this.guarded(this.lifecycleOf().closed$);
   }
 
   /** The connection's state, the current one first; completes after `'closed'`. */
   get state$(): Observable<JsonRpcConnectionState> {
-    return this.lifecycleOf().state$;
+    return this.guarded(this.lifecycleOf().state$);
   }
 
   /** True when this side is the client. */
@@ -239,6 +239,11 @@ export class JsonRpcConnection<
   /** @see {@link END} */
   [END](event: JsonRpcCloseEvent): void {
     this.shutdown(event);
+  }
+
+  /** `source$` for direct subscribers whose throws go to `onError`. */
+  private guarded<T>(source$: Observable<T>): Observable<T> {
+    return new GuardedObservable(source$, (error) => this.options.onError(error));
   }
 
   private lifecycleOf(): ConnectionLifecycle {
