@@ -25,7 +25,10 @@ export interface LinkEnd {
 export interface ReconnectingTransportOptions extends ReconnectOptions {
   /** True when a link's end (or a failed opening) must not be retried. @default never */
   isFinal?: (end: LinkEnd) => boolean;
-  /** A link already open, used first. @default none: the first link is opened at once */
+  /**
+   * A link already open, used first; it is subscribed to when this transport is (frames it
+   * receives before then wait in it). @default none: the first link is opened on subscribe
+   */
   initial?: Transport;
 }
 
@@ -66,7 +69,11 @@ export class ReconnectingTransport extends Observable<Uint8Array | string> imple
     super((subscriber) => this.attach(subscriber));
     this.policy = resolveReconnect(options)!;
     this.isFinal = options.isFinal ?? (() => false);
-    if (options.initial) this.use(options.initial);
+    if (options.initial) {
+      // Listened to on subscribe: frames taken from it now would have nowhere to go.
+      this.current = options.initial;
+      this.link.next('open');
+    }
   }
 
   /** True while the current link's frames wait. */
@@ -104,6 +111,7 @@ export class ReconnectingTransport extends Observable<Uint8Array | string> imple
     }
     this.subscriber = subscriber;
     if (this.ended) subscriber.complete();
+    else if (this.current && !this.currentLink) this.listenTo(this.current);
     else if (!this.current && !this.timer && !this.opening) this.attempt();
     return () => {
       if (this.subscriber === subscriber) this.subscriber = undefined;
@@ -114,12 +122,17 @@ export class ReconnectingTransport extends Observable<Uint8Array | string> imple
   private use(transport: Transport): void {
     this.current = transport;
     this.failures = 0;
+    this.listenTo(transport);
+    if (this.current === transport) this.link.next('open');
+  }
+
+  /** Passes the link's frames on; its end is a lost link. */
+  private listenTo(transport: Transport): void {
     this.currentLink = transport.subscribe({
       next: (frame) => this.subscriber?.next(frame),
       error: (error: unknown) => this.lost(transport, error),
       complete: () => this.lost(transport, undefined),
     });
-    if (this.current === transport) this.link.next('open');
   }
 
   private lost(transport: Transport, error: unknown): void {

@@ -7,6 +7,7 @@ import WebSocket, { type RawData } from 'ws';
 import type { Transport } from './transport.js';
 import { SendBacklog } from './ws-backlog.js';
 import { corkableOf, sendText, sizeOf, toBytes, toText, type Frame } from './ws-frames.js';
+import { HeldFrames } from './ws-held.js';
 import {
   resolveWebSocketLimits,
   SlowPeerError,
@@ -38,6 +39,11 @@ const EMPTY: Frame[] = [];
  * frames come in (binary ones read as UTF-8 JSON). A close completes the subscriber, a socket
  * error errors it. Sending waits while the socket buffers more than `highWaterMark` bytes.
  *
+ * The socket's events are taken when the transport is made, not when it is subscribed: what
+ * the peer sends before then is held (past `highWaterMark` bytes the socket stops reading)
+ * and handed to the subscriber on a later turn of the event loop, in order, before anything
+ * newer, and followed by the close if it came meanwhile.
+ *
  * @example
  * const connection = new JsonRpcConnection(new WebSocketTransport(socket));
  */
@@ -52,9 +58,12 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
   private outboxBytes = 0;
   private outboxScheduled = false;
   private backlog: SendBacklog | undefined = undefined;
+  /** What arrived before the subscriber could take it (see the class comment). */
+  private held: HeldFrames | undefined = undefined;
 
   /**
-   * @param socket - an open (or opening) `ws` WebSocket
+   * @param socket - an open (or opening) `ws` WebSocket; the transport listens to it at once,
+   *   unless another transport made on it earlier still does
    * @throws TypeError or RangeError for an invalid option
    */
   constructor(
@@ -64,6 +73,7 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- rxjs calls it with the transport as `this`
     super(WebSocketTransport.subscribeTo);
     this.limits = resolveWebSocketLimits(options);
+    if (!attached.has(socket)) this.listen();
   }
 
   /** Frames may be handed over as text: `ws` encodes them once, into its own buffer. */
@@ -187,37 +197,83 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
     return (this.backlog ??= new SendBacklog(this.socket, this.limits, () => this.congested));
   }
 
-  /** Takes the socket's events for `subscriber`; returns how to give them back. */
+  /** Gives the socket's events to `subscriber`; returns how to give them back. */
   private attach(subscriber: Subscriber<Frame>): Unsubscribable | undefined {
     const { socket } = this;
-    if (this.subscriber || attached.has(socket)) {
+    const owner = attached.get(socket);
+    if (this.subscriber || owner?.subscriber) {
       const message = this.subscriber
         ? 'A WebSocket transport accepts one subscriber at a time'
         : 'This WebSocket already has a subscribed transport';
       subscriber.error(new Error(message));
       return undefined;
     }
+    if (owner !== this) {
+      // An earlier transport holding the socket's frames for nobody hands them over.
+      this.held = owner?.held;
+      if (owner) owner.held = undefined;
+      owner?.unlisten();
+      this.listen();
+    }
     this.subscriber = subscriber;
-    attached.set(socket, this);
-    for (const [event, listener] of WebSocketTransport.listeners) socket.on(event, listener);
-    if (socket.readyState === WebSocket.CLOSED) this.closed(this.closeInfo?.code ?? 1006, '');
+    if (this.held) this.held.schedule(() => this.deliverHeld());
+    else if (socket.readyState === WebSocket.CLOSED) this.closed(this.closeInfo?.code ?? 1006, '');
     return new WebSocketTransport.Detach(this);
   }
 
-  /** Gives the socket's events back. */
+  /** Ends the subscription: the socket's events are given back, and nothing is held any more. */
   private detach(): void {
-    const { socket } = this;
-    if (attached.get(socket) !== this) return;
-    attached.delete(socket);
-    for (const [event, listener] of WebSocketTransport.listeners) socket.off(event, listener);
+    if (attached.get(this.socket) === this) this.unlisten();
     this.subscriber = undefined;
+  }
+
+  private listen(): void {
+    attached.set(this.socket, this);
+    for (const [event, listener] of WebSocketTransport.listeners) this.socket.on(event, listener);
+  }
+
+  private unlisten(): void {
+    attached.delete(this.socket);
+    for (const [event, listener] of WebSocketTransport.listeners) this.socket.off(event, listener);
+    this.held?.release();
+    this.held = undefined;
+  }
+
+  /** A frame came in: to the subscriber, or held while it has none or frames wait for it. */
+  private receive(frame: Frame): void {
+    if (this.held === undefined && this.subscriber) this.subscriber.next(frame);
+    else (this.held ??= new HeldFrames(this.socket, this.limits.highWaterMark)).push(frame);
+  }
+
+  /** The socket ended (with `error`, or closed): to the subscriber, or held like a frame. */
+  private ended(error: Error | undefined): void {
+    const { subscriber } = this;
+    if (this.held === undefined && subscriber) {
+      if (error) subscriber.error(error);
+      else subscriber.complete();
+    } else {
+      (this.held ??= new HeldFrames(this.socket, this.limits.highWaterMark)).end ??= { error };
+    }
+  }
+
+  /** Hands the held frames to the subscriber, in order, then the socket's end. */
+  private deliverHeld(): void {
+    const { held } = this;
+    if (!held) return;
+    const { frames } = held;
+    // The subscriber may leave on any frame: `held` is then released and dropped.
+    for (let i = 0; i < frames.length && this.held === held; i++) this.subscriber?.next(frames[i]!);
+    if (this.held !== held) return;
+    this.held = undefined;
+    held.release();
+    if (held.end) this.ended(held.end.error);
   }
 
   /** The socket closed: nothing waits any more, and the subscriber completes. */
   private closed(code: number, reason: string): void {
     this.closeInfo = { code, reason };
     this.backlog?.clear();
-    this.subscriber?.complete();
+    this.ended(undefined);
   }
 
   // The socket listeners, shared by every transport: `this` is the socket, whose transport
@@ -236,13 +292,13 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
       'message',
       function (this: WebSocket, data: RawData, isBinary: boolean): void {
         // ws has checked a text frame's UTF-8 already: hand it over as text, decoded once.
-        attached.get(this)?.subscriber?.next(isBinary ? toBytes(data) : toText(data));
+        attached.get(this)?.receive(isBinary ? toBytes(data) : toText(data));
       },
     ],
     [
       'error',
       function (this: WebSocket, error: Error): void {
-        attached.get(this)?.subscriber?.error(error);
+        attached.get(this)?.ended(error);
       },
     ],
     [
@@ -268,5 +324,5 @@ type SocketListener = Parameters<WebSocket['off']>[1];
 /** Transports with frames to write at the end of this turn. */
 const unflushed: WebSocketTransport[] = [];
 
-/** The subscribed transport of each socket. */
+/** The transport listening to each socket: its subscribed one, or one holding its frames. */
 const attached = new WeakMap<WebSocket, WebSocketTransport>();

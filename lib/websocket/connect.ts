@@ -2,6 +2,7 @@
  * connectWebSocket: a JSON-RPC client over a `ws` WebSocket (Node).
  * @module
  */
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { JsonRpcConnection } from '../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
@@ -9,7 +10,12 @@ import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../connect
 import { count, timeoutOption } from '../options.js';
 import { resolveReconnect, type ReconnectOptions } from '../reconnect/policy.js';
 import { ReconnectingTransport } from '../reconnect/transport.js';
-import { WebSocketTransport, type WebSocketTransportOptions } from '../transports/ws.js';
+import {
+  resolveWebSocketLimits,
+  WebSocketTransport,
+  type WebSocketLimits,
+  type WebSocketTransportOptions,
+} from '../transports/ws.js';
 import { WebSocketConnectError } from './errors.js';
 import { isFinalWebSocketEnd } from './final.js';
 import { DEFAULT_MAX_PAYLOAD } from './serve.js';
@@ -46,6 +52,11 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * (see `connection.state$`); a close by `close()`, a 401/403 handshake or a close code 1002,
  * 1003, 1008 or 1009 is final.
  *
+ * What the server sends as the link opens (in its `onConnection`) is not lost: it is held
+ * (up to about `highWaterMark` bytes, then the socket stops reading) and delivered on a later
+ * turn of the event loop. Subscribers and `serve()` set up right after `await
+ * connectWebSocket()` — or, after a reconnect, already in place — receive it.
+ *
  * @example
  * const connection = await connectWebSocket('ws://127.0.0.1:8080', { reconnect: true });
  * console.log(await connection.request('greet', ['Bob']));
@@ -55,13 +66,14 @@ export async function connectWebSocket<
   Local extends object = JsonRpcAnyMethods,
 >(url: string, options: ConnectWebSocketOptions = {}): Promise<JsonRpcConnection<Remote, Local>> {
   const reconnect = resolveReconnect(options.reconnect);
-  const socket = await openSocket(url, options);
-  const first = new WebSocketTransport(socket, options);
+  const opening = resolveOpening(options);
+  const first = await openTransport(url, opening);
   const transport = reconnect
-    ? new ReconnectingTransport(
-        async (signal) => new WebSocketTransport(await openSocket(url, options, signal), options),
-        { ...reconnect, initial: first, isFinal: isFinalWebSocketEnd },
-      )
+    ? new ReconnectingTransport((signal) => openTransport(url, opening, signal), {
+        ...reconnect,
+        initial: first,
+        isFinal: isFinalWebSocketEnd,
+      })
     : first;
   return new JsonRpcConnection<Remote, Local>(
     transport,
@@ -70,34 +82,73 @@ export async function connectWebSocket<
   );
 }
 
-/** Opens one `ws` socket; settles on open, on the first failure, or when `signal` aborts. */
-export function openSocket(
+/** What opening a link needs, its options checked once for every link. */
+interface Opening {
+  readonly timeoutMs: number;
+  readonly maxPayload: number;
+  readonly headers: Record<string, string> | undefined;
+  readonly origin: string | undefined;
+  readonly limits: WebSocketLimits;
+}
+
+/**
+ * Checks the options of opening a link, once for the first link and every reconnect.
+ * @throws TypeError or RangeError for an invalid option
+ */
+function resolveOpening(options: ConnectWebSocketOptions): Opening {
+  return {
+    timeoutMs: timeoutOption(
+      'handshakeTimeoutMs',
+      options.handshakeTimeoutMs,
+      DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    ),
+    maxPayload: count('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
+    headers: options.headers,
+    origin: options.origin,
+    limits: resolveWebSocketLimits(options),
+  };
+}
+
+/**
+ * Opens one `ws` socket and makes its transport the moment it opens; settles on open, on the
+ * first failure, or when `signal` aborts.
+ */
+function openTransport(
   url: string,
-  options: ConnectWebSocketOptions,
+  opening: Opening,
   signal?: AbortSignal,
-): Promise<WebSocket> {
-  const timeoutMs = timeoutOption(
-    'handshakeTimeoutMs',
-    options.handshakeTimeoutMs,
-    DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  );
-  const maxPayload = count('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD);
+): Promise<WebSocketTransport> {
+  const { timeoutMs, maxPayload, headers, origin, limits } = opening;
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, {
-      maxPayload,
-      headers: options.headers,
-      origin: options.origin,
-      perMessageDeflate: false,
-    });
-    const onAbort = (): void => fail(new WebSocketConnectError(url, 'aborted'));
-    const fail = (error: WebSocketConnectError): void => {
+    const socket = new WebSocket(url, { maxPayload, headers, origin, perMessageDeflate: false });
+    const settle = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
+      socket.off('open', onOpen).off('unexpected-response', onResponse).off('error', onError);
+    };
+    const fail = (error: WebSocketConnectError): void => {
+      settle();
+      socket.on('error', ignore);
       socket.terminate();
       reject(error);
     };
+    const onOpen = (): void => {
+      // Made here, before ws reads the first frame (on the next tick), and before this
+      // function's own listeners go: from now on every event of the socket has a listener.
+      const transport = new WebSocketTransport(socket, limits);
+      settle();
+      resolve(transport);
+    };
+    const onResponse = (_request: unknown, response: IncomingMessage): void => {
+      response.resume();
+      const status = response.statusCode ?? 0;
+      fail(new WebSocketConnectError(url, `the server answered HTTP ${status}`, { status }));
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const what = error.code === 'ECONNREFUSED' ? 'connection refused' : error.message;
+      fail(new WebSocketConnectError(url, what, { code: error.code, cause: error }));
+    };
+    const onAbort = (): void => fail(new WebSocketConnectError(url, 'aborted'));
     const timer = setTimeout(
       () =>
         fail(
@@ -106,20 +157,11 @@ export function openSocket(
       timeoutMs || 2_147_483_647,
     );
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('open', () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.removeAllListeners();
-      resolve(socket);
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      response.resume();
-      const status = response.statusCode ?? 0;
-      fail(new WebSocketConnectError(url, `the server answered HTTP ${status}`, { status }));
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      const what = error.code === 'ECONNREFUSED' ? 'connection refused' : error.message;
-      fail(new WebSocketConnectError(url, what, { code: error.code, cause: error }));
-    });
+    socket.once('open', onOpen);
+    socket.once('unexpected-response', onResponse);
+    socket.once('error', onError);
   });
 }
+
+/** Errors of a socket given up while opening: its failure is reported once, as the rejection. */
+function ignore(): void {}

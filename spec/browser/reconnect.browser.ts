@@ -6,7 +6,11 @@
 import { expect } from 'chai';
 import { feedMethods } from '../helpers/feed-methods.js';
 import { Subject } from 'rxjs';
-import { serveWebSocket, type WebSocketServerHandle } from '../../lib/node.js';
+import {
+  serveWebSocket,
+  type JsonRpcConnection,
+  type WebSocketServerHandle,
+} from '../../lib/node.js';
 import { BUNDLE_PATH, openPage, type BrowserPage } from '../helpers/chromium.js';
 import { until } from '../helpers/relink.js';
 
@@ -17,6 +21,22 @@ interface PageState {
   cancelled: { unsubscribe(): void };
 }
 type Scope = typeof globalThis & { t: PageState };
+
+interface Greeted {
+  answered: number;
+  failed: number;
+}
+
+/** Sends 50 requests and a notification the moment a connection opens, counting the answers. */
+function greet(connection: JsonRpcConnection, greeted: Greeted): void {
+  void connection.notify('welcome');
+  for (let i = 0; i < 50; i++) {
+    connection.request('double', [i], { timeout: 2000 }).then(
+      (result) => (result === 2 * i ? greeted.answered++ : greeted.failed++),
+      () => greeted.failed++,
+    );
+  }
+}
 
 describe('rxjs-jsonrpc/browser in Chromium, reconnecting', () => {
   const feed = new Subject<number>();
@@ -102,5 +122,59 @@ describe('rxjs-jsonrpc/browser in Chromium, reconnecting', () => {
     })()`);
     expect(closed).to.deep.equal(['closed', 'closed']);
     await until(() => rpc!.connections.size === 0, 'the page to disconnect');
+  });
+});
+
+describe('rxjs-jsonrpc/browser in Chromium: what the server sends in onConnection', () => {
+  const greeted: Greeted = { answered: 0, failed: 0 };
+  let browser: BrowserPage;
+  let rpc: WebSocketServerHandle | undefined;
+  let port = 0;
+
+  async function start(): Promise<void> {
+    rpc = await serveWebSocket((connection) => greet(connection, greeted), {
+      port,
+      allowedOrigins: [browser.origin],
+    });
+    port = rpc.port;
+  }
+
+  before(async () => {
+    browser = await openPage();
+    await start();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await rpc?.close();
+  });
+
+  it('is answered and seen on the first link and after a restart', async () => {
+    const { page } = browser;
+    await page.evaluate(`(async () => {
+      const lib = await import('${BUNDLE_PATH}');
+      const connection = await lib.connectWebSocket('ws://127.0.0.1:${port}/', {
+        reconnect: { delayMs: 20, maxDelayMs: 100 },
+      });
+      const t = { connection, welcomes: [] };
+      connection.notifications$.subscribe((n) => t.welcomes.push(n.method));
+      connection.serve({ double: ([i]) => 2 * i });
+      globalThis.t = t;
+    })()`);
+    await until(() => greeted.answered + greeted.failed === 50, 'the first 50 answers');
+    expect(greeted).to.deep.equal({ answered: 50, failed: 0 });
+
+    await rpc!.close();
+    await page.waitForFunction(() => (globalThis as Scope).t.connection.state === 'reconnecting');
+    await start();
+    await until(() => greeted.answered + greeted.failed === 100, 'the next 50 answers');
+    const welcomes = await page.evaluate<unknown>(`(async () => {
+      await t.connection.close();
+      return t.welcomes;
+    })()`);
+    expect([greeted, welcomes]).to.deep.equal([
+      { answered: 100, failed: 0 },
+      ['welcome', 'welcome'],
+    ]);
   });
 });

@@ -278,3 +278,24 @@ describe('connection state and waiting options', () => {
     a.complete();
   });
 });
+
+describe('ReconnectingTransport', () => {
+  it('listens to its initial link once it has a subscriber: nothing the link sent before is lost', async () => {
+    const [link, peer] = createMemoryTransportPair();
+    const transport = new ReconnectingTransport(() => Promise.reject(new Error('no more links')), {
+      initial: link,
+    });
+    peer.next(new TextEncoder().encode('"early"'));
+    await settle();
+    const frames: unknown[] = [];
+    const subscription = transport.subscribe({ next: (frame) => frames.push(frame) });
+    peer.next(new TextEncoder().encode('"later"'));
+    await settle();
+    expect(frames.map((frame) => new TextDecoder().decode(frame as Uint8Array))).to.deep.equal([
+      '"early"',
+      '"later"',
+    ]);
+    subscription.unsubscribe();
+    transport.complete();
+  });
+});

@@ -91,6 +91,40 @@ describe('WebSocketTransport', () => {
     expect(transport.closeInfo).to.deep.equal({ code: 4001, reason: 'bye' });
   });
 
+  it('holds what arrives before its subscriber and hands it over on a later turn, then the close', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const transport = new WebSocketTransport(pair.server);
+    const serverClosed = new Promise((resolve) => pair.server.once('close', resolve));
+    for (const frame of ['one', 'two', 'three']) pair.client.send(frame);
+    pair.client.close(4001, 'bye');
+    await serverClosed;
+    const events: string[] = [];
+    transport.subscribe({
+      next: (frame) => events.push(String(frame)),
+      complete: () => events.push('complete'),
+    });
+    events.push('subscribed');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).to.deep.equal(['subscribed', 'one', 'two', 'three', 'complete']);
+    expect(transport.closeInfo).to.deep.equal({ code: 4001, reason: 'bye' });
+  });
+
+  it('stops reading while it holds highWaterMark bytes, and reads on once they are delivered', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const transport = new WebSocketTransport(pair.server, { highWaterMark: 64 * 1024 });
+    const padding = ' '.repeat(16 * 1024);
+    const frames = 100;
+    for (let i = 0; i < frames; i++) pair.client.send(String(i).padEnd(8) + padding);
+    await until(() => pair.server.isPaused, 'the socket to stop reading');
+    const received: number[] = [];
+    transport.subscribe({ next: (frame) => received.push(Number(String(frame).slice(0, 8))) });
+    await until(() => received.length === frames, 'every frame');
+    expect(received).to.deep.equal(Array.from({ length: frames }, (_, i) => i));
+    expect(pair.server.isPaused).to.equal(false);
+  });
+
   it('queues frames while the peer does not read, then sends them all in order', async () => {
     const pair = await socketPair();
     opened.push(pair);
@@ -184,6 +218,23 @@ describe('WebSocketTransport', () => {
     pair.client.send('to the second');
     await until(() => received.length === 1, 'the frame');
     expect(received).to.deep.equal(['to the second']);
+  });
+
+  it('hands what it holds for nobody to a transport subscribed to the same socket', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const idle = new WebSocketTransport(pair.server);
+    pair.client.send('held');
+    await delay(30);
+    const other = new WebSocketTransport(pair.server);
+    const received: string[] = [];
+    other.subscribe({ next: (frame) => received.push(String(frame)) });
+    pair.client.send('live');
+    await until(() => received.length === 2, 'both frames');
+    expect(received).to.deep.equal(['held', 'live']);
+    const errors: string[] = [];
+    idle.subscribe({ error: (e: Error) => errors.push(e.message) });
+    expect(errors).to.deep.equal(['This WebSocket already has a subscribed transport']);
   });
 
   it('validates its options', () => {

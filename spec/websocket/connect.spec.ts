@@ -6,7 +6,26 @@ import {
   JsonRpcConnectionType,
   serveWebSocket,
   WebSocketConnectError,
+  type JsonRpcConnection,
 } from '../../lib/node.js';
+import { until } from '../helpers/relink.js';
+
+/** What a greeting server's connections got back from the frames they sent on connecting. */
+interface Greeted {
+  answered: number;
+  failed: number;
+}
+
+/** Sends 50 requests and a notification the moment a connection opens, counting the answers. */
+function greet(connection: JsonRpcConnection, greeted: Greeted): void {
+  void connection.notify('welcome');
+  for (let i = 0; i < 50; i++) {
+    connection.request('double', [i], { timeout: 1000 }).then(
+      (result) => (result === 2 * i ? greeted.answered++ : greeted.failed++),
+      () => greeted.failed++,
+    );
+  }
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -24,6 +43,21 @@ describe('connectWebSocket() (Node)', () => {
     expect(await connection.request('ping')).to.equal('pong');
     await connection.close();
     await server.close();
+  });
+
+  it('delivers what the server sends in onConnection: 50 requests answered, the notification seen', async () => {
+    const greeted: Greeted = { answered: 0, failed: 0 };
+    const server = await serveWebSocket((connection) => greet(connection, greeted));
+    try {
+      const connection = await connectWebSocket(server.url);
+      const welcomes: string[] = [];
+      connection.notifications$.subscribe((notification) => welcomes.push(notification.method));
+      connection.serve({ double: (params: unknown) => 2 * (params as number[])[0]! });
+      await until(() => greeted.answered + greeted.failed === 50, 'the 50 answers', 2000);
+      expect([greeted, welcomes]).to.deep.equal([{ answered: 50, failed: 0 }, ['welcome']]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('rejects a refused connection, naming the cause', async () => {

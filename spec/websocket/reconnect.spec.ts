@@ -20,6 +20,22 @@ import { delay } from '../helpers/ws-wire.js';
 
 const RECONNECT = { delayMs: 10, maxDelayMs: 40 };
 
+interface Greeted {
+  answered: number;
+  failed: number;
+}
+
+/** Sends 50 requests and a notification the moment a connection opens, counting the answers. */
+function greet(connection: JsonRpcConnection, greeted: Greeted): void {
+  void connection.notify('welcome');
+  for (let i = 0; i < 50; i++) {
+    connection.request('double', [i], { timeout: 1000 }).then(
+      (result) => (result === 2 * i ? greeted.answered++ : greeted.failed++),
+      () => greeted.failed++,
+    );
+  }
+}
+
 describe('connectWebSocket() with reconnect', () => {
   const feed = new Subject<number>();
   const counts = { hang: 0, live: 0, subscribes: 0 };
@@ -91,6 +107,30 @@ describe('connectWebSocket() with reconnect', () => {
     await until(() => served() === 0 && counts.live === 0, 'the unsubscribe on the new server');
     expect(await connection.request('echo', ['still here'])).to.deep.equal(['still here']);
     expect(counts.hang).to.equal(1);
+  });
+
+  it('answers what the server sends in onConnection, on the first link and after a restart', async () => {
+    const greeted: Greeted = { answered: 0, failed: 0 };
+    const startGreeting = async (): Promise<void> => {
+      server = await serveWebSocket((connection) => greet(connection, greeted), { port });
+      port = server.port;
+    };
+    await startGreeting();
+    const connection = await client();
+    const welcomes: string[] = [];
+    connection.notifications$.subscribe((notification) => welcomes.push(notification.method));
+    connection.serve({ double: (params: unknown) => 2 * (params as number[])[0]! });
+    await until(() => greeted.answered + greeted.failed === 50, 'the first 50 answers', 2000);
+    expect([greeted, welcomes]).to.deep.equal([{ answered: 50, failed: 0 }, ['welcome']]);
+
+    await stop();
+    await until(() => connection.state === 'reconnecting', 'the drop');
+    await startGreeting();
+    await until(() => greeted.answered + greeted.failed === 100, 'the next 50 answers', 2000);
+    expect([greeted, welcomes]).to.deep.equal([
+      { answered: 100, failed: 0 },
+      ['welcome', 'welcome'],
+    ]);
   });
 
   it('a close for a message too big (1009) is final', async () => {
