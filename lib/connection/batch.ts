@@ -25,10 +25,19 @@ type Register = (
   reject: (error: Error) => void,
 ) => number | undefined;
 
+/** The calls of one batch, in order: each one's text, and its id (undefined for a notification). */
+export interface BatchMembers {
+  readonly texts: string[];
+  readonly ids: (number | undefined)[];
+  /** The requests' promises. */
+  readonly promises: Promise<unknown>[];
+}
+
 /** Collects the calls of one outgoing batch. Usable only inside the `batch()` callback. */
 export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
   private texts: string[] | undefined = [];
-  private readonly ids: number[] = [];
+  private readonly ids: (number | undefined)[] = [];
+  private readonly promises: Promise<unknown>[] = [];
 
   /** @internal */
   constructor(private readonly register: Register) {}
@@ -40,7 +49,7 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
   ): Promise<JsonRpcResultOf<Remote[M]>> {
     const [params, options] = args as [JsonRpcParams | undefined, BatchCallOptions | undefined];
     const texts = this.open(method, params);
-    return new Promise((resolve, reject) => {
+    const promise = new Promise<JsonRpcResultOf<Remote[M]>>((resolve, reject) => {
       const id = this.register(
         method,
         params,
@@ -52,6 +61,8 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
       texts.push(encodeCall(method, params, id));
       this.ids.push(id);
     });
+    this.promises.push(promise);
+    return promise;
   }
 
   /** Adds a notification. */
@@ -61,13 +72,14 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
   ): void {
     const [params] = args as [JsonRpcParams | undefined];
     this.open(method, params).push(encodeCall(method, params, undefined));
+    this.ids.push(undefined);
   }
 
-  /** @internal Ends the batch: the encoded calls, in order, and the ids of its requests. */
-  seal(): { texts: string[]; ids: number[] } {
+  /** @internal Ends the batch: its calls, in order. */
+  seal(): BatchMembers {
     const texts = this.texts ?? [];
     this.texts = undefined;
-    return { texts, ids: this.ids };
+    return { texts, ids: this.ids, promises: this.promises };
   }
 
   private open(method: unknown, params: unknown): string[] {

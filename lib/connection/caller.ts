@@ -4,7 +4,7 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { encodeCall, joinBatch } from '../protocol/encode.js';
+import { encodeCall } from '../protocol/encode.js';
 import { RequestCancelledError } from '../protocol/errors.js';
 import type { JsonRpcParams } from '../protocol/messages.js';
 import type {
@@ -132,11 +132,19 @@ export abstract class JsonRpcCaller<Remote extends object = JsonRpcAnyMethods> {
    */
   batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
     const builder = new BatchBuilder<Remote>((method, params, options, resolve, reject) =>
-      this.outgoing.register(method, params, options, resolve, reject),
+      this.outgoing.draft(method, params, options, resolve, reject),
     );
-    const value = build(builder);
-    const { texts, ids } = builder.seal();
-    if (texts.length > 0) this.outgoing.transmit(joinBatch(texts), ids);
+    let value: T;
+    try {
+      value = build(builder);
+    } catch (error) {
+      // Nothing is sent; no promise made inside is left pending, nor unhandled.
+      const { ids, promises } = builder.seal();
+      for (const promise of promises) promise.catch(unset);
+      this.outgoing.discard(ids, new RequestCancelledError('Not sent: the batch() callback threw'));
+      throw error;
+    }
+    this.outgoing.transmitBatch(builder.seal());
     return value;
   }
 }

@@ -3,7 +3,7 @@
  * notification, and the frames that wait while a reconnecting link is down.
  * @module
  */
-import { encodeCall } from '../protocol/encode.js';
+import { encodeCall, joinBatch } from '../protocol/encode.js';
 import {
   ConnectionClosedError,
   JsonRpcError,
@@ -15,7 +15,10 @@ import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
 import { WRITE } from './hooks.js';
 import { type ResolvedConnectionOptions } from './options.js';
 import { timeoutOption } from '../options.js';
+import type { BatchMembers } from './batch.js';
+import { LateAnswers } from './late-answers.js';
 import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';
+import { liveText, WaitingFrames, type WaitingFrame } from './waiting.js';
 
 /** Per-call options of `request()` and `request$()`. */
 export interface RequestOptions {
@@ -25,34 +28,20 @@ export interface RequestOptions {
   timeout?: number;
 }
 
-/** A frame waiting for the link: its requests' ids, or how to settle a notification. */
-interface Parked {
-  readonly text: string;
-  ids: readonly number[];
-  readonly settle?: (error?: Error) => void;
-}
-
 /** Where frames are written: the connection. */
 export interface FrameWriter {
   [WRITE](text: string): void;
 }
 
-/** Shared by every connection with nothing waiting (most): never added to. */
-const NOTHING_PARKED: Parked[] = [];
-
-/**
- * Requests given up on with {@link OutgoingCalls.forsake} whose late answer is still looked
- * for: the most recent ones, so that a peer that never answers costs a bounded amount.
- */
-export const LATE_ANSWERS_KEPT = 1000;
-
 /** The outgoing side of one connection. */
 export class OutgoingCalls {
   private readonly pending = new PendingRequests();
-  /** Frames waiting for a link; the shared empty list until one waits. */
-  private parked: Parked[] = NOTHING_PARKED;
+  /** Frames waiting for a link; made when one waits. */
+  private waiting: WaitingFrames | undefined = undefined;
+  /** Requests of a batch being built: registered, not written yet. */
+  private drafts: Set<number> | undefined = undefined;
   /** What to do with a late result, by id, for requests given up on; made on first use. */
-  private late: Map<number, (result: unknown) => void> | undefined = undefined;
+  private late: LateAnswers | undefined = undefined;
   private nextId = 1;
   private online = true;
   private closeError: Error | undefined = undefined;
@@ -116,7 +105,7 @@ export class OutgoingCalls {
       return void reject(new TooManyPendingRequestsError(this.options.maxPendingRequests));
     }
     if (!this.online) {
-      const refusal = this.refusal();
+      const refusal = this.refusal(1);
       if (refusal) return void reject(refusal);
     }
     const entry = new PendingRequest(this.nextId++, resolve, reject);
@@ -149,11 +138,62 @@ export class OutgoingCalls {
     }
   }
 
-  /** Writes the frame of registered requests (or of a batch), or parks it while offline. */
-  transmit(text: string, ids: number | readonly number[]): void {
+  /** Writes the frame of a registered request, or parks it while offline. */
+  transmit(text: string, id: number): void {
     if (this.online) this.writer[WRITE](text);
-    // The id list is made only for a frame that waits: not on every request's path.
-    else this.park({ text, ids: typeof ids === 'number' ? [ids] : ids });
+    // The frame's record is made only for a frame that waits: not on every request's path.
+    else this.park({ texts: [text], ids: [id], batch: false });
+  }
+
+  /** Registers a request of a batch being built: it is not sent until the batch is. */
+  draft(
+    method: string,
+    params: JsonRpcParams | undefined,
+    options: RequestOptions | undefined,
+    resolve: (result: unknown) => void,
+    reject: (error: Error) => void,
+  ): number | undefined {
+    const id = this.register(method, params, options, resolve, reject);
+    if (id !== undefined) (this.drafts ??= new Set()).add(id);
+    return id;
+  }
+
+  /** A batch that will not be sent: its requests reject with `error`. */
+  discard(ids: readonly (number | undefined)[], error: Error): void {
+    for (const id of ids) {
+      if (id === undefined) continue;
+      this.drafts?.delete(id);
+      this.pending.take(id)?.settle(error);
+    }
+  }
+
+  /**
+   * Sends a built batch, made of its calls still live (a request aborted while it was built
+   * is left out), or parks it while offline, or refuses it whole past `maxWaitingCalls`.
+   */
+  transmitBatch(batch: BatchMembers): void {
+    const texts: string[] = [];
+    const ids: (number | undefined)[] = [];
+    batch.ids.forEach((id, index) => {
+      if (id !== undefined) {
+        this.drafts?.delete(id);
+        if (!this.pending.has(id)) return; // settled while the batch was built
+      }
+      texts.push(batch.texts[index]!);
+      ids.push(id);
+    });
+    if (texts.length === 0) return;
+    if (this.closeError) return this.refuse(ids, this.closeError);
+    if (!this.online) {
+      const refusal = this.refusal(texts.length);
+      if (refusal) return this.refuse(ids, refusal);
+      return this.park({ texts, ids, batch: true });
+    }
+    try {
+      this.writer[WRITE](joinBatch(texts));
+    } catch (error) {
+      this.refuse(ids, error as Error);
+    }
   }
 
   /** Writes a notification, or parks it while offline; resolves once written. */
@@ -163,10 +203,11 @@ export class OutgoingCalls {
       this.writer[WRITE](text);
       return Promise.resolve();
     }
-    const refusal = this.refusal();
+    const refusal = this.refusal(1);
     if (refusal) return Promise.reject(refusal);
     return new Promise((resolve, reject) => {
-      this.park({ text, ids: [], settle: (error) => (error ? reject(error) : resolve()) });
+      const settle = (error?: Error): void => (error ? reject(error) : resolve());
+      this.park({ texts: [text], ids: [undefined], batch: false, settle });
     });
   }
 
@@ -182,14 +223,12 @@ export class OutgoingCalls {
   /**
    * Gives up on a request without settling it: it leaves the pending table at once and the
    * peer is told; should its result still arrive, `late` gets it (for the last
-   * {@link LATE_ANSWERS_KEPT} requests given up on while the link lasts).
+   * `LATE_ANSWERS_KEPT` requests given up on while the link lasts).
    */
   forsake(id: number, late: (result: unknown) => void): void {
     if (this.withdraw(id) || !this.pending.take(id)) return;
     this.sendCancel(id);
-    const table = (this.late ??= new Map());
-    table.set(id, late);
-    if (table.size > LATE_ANSWERS_KEPT) table.delete(table.keys().next().value);
+    (this.late ??= new LateAnswers()).add(id, late);
   }
 
   /** Takes back a request not sent yet, without settling it; false once it was sent. */
@@ -202,7 +241,7 @@ export class OutgoingCalls {
   /** An answer from the peer; one with an unknown id is dropped, never answered. */
   settle(response: JsonRpcResponse): void {
     const entry = this.pending.take(response.id);
-    if (!entry) return this.settleLate(response);
+    if (!entry) return void this.late?.take(response);
     if ('error' in response) entry.settle(JsonRpcError.from(response.error));
     else entry.settle(undefined, response.result);
   }
@@ -214,13 +253,17 @@ export class OutgoingCalls {
     for (const entry of this.pending.takeAll()) entry.settle(error);
   }
 
-  /** A link is up: the waiting frames go out, in order, but those whose requests gave up. */
+  /** A link is up: the waiting frames go out, in order, made of their calls still live. */
   linkOpen(): void {
     this.online = true;
-    for (const { text, ids, settle } of this.parked.splice(0)) {
-      if (ids.length > 0 && !ids.some((id) => this.pending.has(id))) continue;
+    const frames = this.waiting?.takeAll() ?? [];
+    this.waiting = undefined;
+    const isLive = (id: number): boolean => this.pending.has(id);
+    for (const frame of frames) {
+      const text = liveText(frame, isLive);
+      if (text === undefined) continue;
       this.writer[WRITE](text);
-      settle?.();
+      frame.settle?.();
     }
   }
 
@@ -229,7 +272,9 @@ export class OutgoingCalls {
     this.closeError = error;
     this.late = undefined;
     for (const entry of this.pending.takeAll()) entry.settle(error);
-    for (const { settle } of this.parked.splice(0)) settle?.(error);
+    const frames = this.waiting?.takeAll() ?? [];
+    this.waiting = undefined;
+    for (const { settle } of frames) settle?.(error);
   }
 
   private sendCancel(id: number): void {
@@ -241,39 +286,37 @@ export class OutgoingCalls {
     }
   }
 
-  /** The answer to a request given up on, if it is still looked for. */
-  private settleLate(response: JsonRpcResponse): void {
-    const late = typeof response.id === 'number' ? this.late?.get(response.id) : undefined;
-    if (!late) return;
-    this.late!.delete(response.id as number);
-    if ('result' in response) late(response.result);
+  private park(frame: WaitingFrame): void {
+    (this.waiting ??= new WaitingFrames()).add(frame);
   }
 
-  private park(frame: Parked): void {
-    if (this.parked === NOTHING_PARKED) this.parked = [];
-    this.parked.push(frame);
-  }
-
-  /** Why a call made while offline cannot wait, if it cannot. */
-  private refusal(): Error | undefined {
+  /** Why `calls` calls made while offline cannot wait, if they cannot. */
+  private refusal(calls: number): Error | undefined {
     if (this.options.whileReconnecting === 'reject') {
       return new ConnectionClosedError('Not connected: the connection is reconnecting');
     }
     const max = this.options.maxWaitingCalls;
-    if (this.parked.length < max) return undefined;
+    const waiting = this.waiting?.size ?? 0;
+    if (waiting + calls <= max) return undefined;
     return new ConnectionClosedError(
-      `Not connected: ${max} calls already wait for the link (option maxWaitingCalls)`,
+      calls === 1
+        ? `Not connected: ${max} calls already wait for the link (option maxWaitingCalls)`
+        : `Not connected: a batch of ${calls} calls would pass the ${max} that may wait for the link (option maxWaitingCalls)`,
     );
   }
 
-  /** Removes a request from the waiting frames; true when it was waiting there. */
+  /** A batch is not sent: its requests reject with `error`, its notifications go to onError. */
+  private refuse(ids: readonly (number | undefined)[], error: Error): void {
+    let notifications = false;
+    for (const id of ids) {
+      if (id === undefined) notifications = true;
+      else this.pending.take(id)?.settle(error);
+    }
+    if (notifications) this.options.onError(error);
+  }
+
+  /** Takes back a request not written yet (being built, or waiting); true when it was. */
   private unpark(id: number): boolean {
-    if (this.online) return false;
-    const index = this.parked.findIndex((frame) => frame.ids.includes(id));
-    if (index === -1) return false;
-    const frame = this.parked[index]!;
-    frame.ids = frame.ids.filter((other) => other !== id);
-    if (frame.ids.length === 0) this.parked.splice(index, 1);
-    return true;
+    return this.drafts?.delete(id) === true || this.waiting?.remove(id) === true;
   }
 }

@@ -2,7 +2,7 @@
  * `serve()`: a method table answering a connection's incoming calls.
  * @module
  */
-import { isObservable, type Observable, Subscription } from 'rxjs';
+import { isObservable, Subscription } from 'rxjs';
 import { count } from '../options.js';
 import {
   InternalError,
@@ -15,12 +15,15 @@ import { DEFAULT_MAX_SUBSCRIPTIONS } from '../streams/options.js';
 import { StreamRoutes } from '../streams/routes.js';
 import type { ServedStreams } from '../streams/served.js';
 import { CallQueue } from './call-queue.js';
-import type {
-  JsonRpcHandler,
-  JsonRpcHandlerContext,
-  JsonRpcMiddleware,
-  ServeOptions,
-} from './handler.js';
+import {
+  firstValue,
+  HandlerContext,
+  invoke,
+  isPromiseLike,
+  lookup,
+  type AnyHandler,
+} from './invoke.js';
+import type { JsonRpcMiddleware, ServeOptions } from './handler.js';
 
 /** Takes every incoming call while a `serve()` runs. */
 export interface CallSink {
@@ -54,8 +57,6 @@ export interface ServePort<Connection> {
   abandon(call: JsonRpcCall): void;
   reportError(error: unknown, call: JsonRpcCall): void;
 }
-
-type AnyHandler = JsonRpcHandler<unknown, unknown, unknown>;
 
 /** Serves `methods` on the port's calls; unsubscribing cancels the handlers in flight. */
 export function serveCalls<Connection>(
@@ -238,92 +239,4 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
       this.draining = false;
     }
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-/** The handler for `method`: an own property that is a function (never `__proto__`&co). */
-function lookup(methods: object, method: string): AnyHandler | undefined {
-  if (!Object.hasOwn(methods, method)) return undefined;
-  const handler = (methods as Record<string, unknown>)[method];
-  return typeof handler === 'function' ? (handler as AnyHandler) : undefined;
-}
-
-class HandlerContext<Connection> implements JsonRpcHandlerContext<Connection> {
-  readonly method: string;
-  readonly isNotification: boolean;
-  readonly connection: Connection;
-
-  constructor(
-    private readonly port: ServePort<Connection>,
-    readonly request: JsonRpcCall,
-  ) {
-    this.method = request.method;
-    this.isNotification = request.id === undefined;
-    this.connection = port.connection;
-  }
-
-  get signal(): AbortSignal {
-    return this.port.signalOf(this.request);
-  }
-}
-
-function invoke(
-  handler: AnyHandler,
-  context: HandlerContext<unknown>,
-  middleware: readonly JsonRpcMiddleware[],
-): Promise<unknown> {
-  const step = (index: number): Promise<unknown> => {
-    try {
-      const layer = middleware[index];
-      return layer
-        ? Promise.resolve(layer(context, () => step(index + 1)))
-        : toPromise(handler(context.request.params, context), context);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
-  return step(0);
-}
-
-/** A handler's value, Promise or Observable as one Promise of the result. */
-function toPromise(value: unknown, context: HandlerContext<unknown>): Promise<unknown> {
-  if (isObservable(value)) return firstValue(value, context.signal);
-  return Promise.resolve(value);
-}
-
-/** The first value (or `null` when empty); unsubscribes on that value or on abort. */
-function firstValue(source$: Observable<unknown>, signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const subscription = new Subscription();
-    const onAbort = (): void => {
-      subscription.unsubscribe();
-      reject(new RequestCancelledError());
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    subscription.add(() => signal.removeEventListener('abort', onAbort));
-    subscription.add(
-      source$.subscribe({
-        next: (value) => {
-          resolve(value);
-          subscription.unsubscribe();
-        },
-        error: (error: unknown) => {
-          reject(error);
-          subscription.unsubscribe();
-        },
-        complete: () => {
-          resolve(null);
-          subscription.unsubscribe();
-        },
-      }),
-    );
-  });
 }

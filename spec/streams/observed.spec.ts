@@ -313,6 +313,18 @@ describe('connection.observe$()', () => {
       expect(peer.connection.observedCount).to.equal(0);
     });
 
+    it('looks for late answers of the last 1,000 subscribes given up on, no more', async () => {
+      for (let i = 0; i < 1_001; i++) peer.connection.observe$('feed').subscribe().unsubscribe();
+      const frames = (await peer.read(2_002)) as { id?: number; method: string }[];
+      const ids = frames.filter((f) => f.method === 'feed_subscribe').map((f) => f.id!);
+      peer.send(JSON.stringify({ jsonrpc: '2.0', id: ids[0], result: 'FIRST' }));
+      peer.send(JSON.stringify({ jsonrpc: '2.0', id: ids[1_000], result: 'LAST' }));
+      const [unsubscribe] = (await peer.read(1)) as { params: unknown }[];
+      expect(unsubscribe).to.deep.include({ params: ['LAST'] });
+      expect(await peer.drain()).to.deep.equal([]);
+      expect(peer.connection.pendingCount).to.equal(1);
+    });
+
     it('with retry() against a server that never answers: nothing piles up', async () => {
       const seen = record<unknown>();
       peer.connection
