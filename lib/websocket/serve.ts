@@ -3,7 +3,6 @@
  * @module
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { JsonRpcConnection } from '../connection/connection.js';
@@ -19,6 +18,7 @@ import {
   WebSocketTransport,
   type WebSocketTransportOptions,
 } from '../transports/ws.js';
+import { tcpAddressOf, webSocketUrl } from './address.js';
 import { ServerConnections } from './connections.js';
 import { checkHandshake, pathOf, refuse, type HandshakeOptions } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
@@ -31,7 +31,8 @@ export interface ServeWebSocketOptions extends HandshakeOptions, WebSocketTransp
   port?: number;
   /**
    * An existing HTTP(S) server to share: its upgrade requests on `path` are taken, the rest
-   * are left to it, and `close()` does not close it.
+   * are left to it, and `close()` does not close it. It need not listen yet: the handle's
+   * `port` and `url` follow it (undefined while it does not listen).
    */
   server?: Server;
   /**
@@ -55,15 +56,24 @@ export interface ServeWebSocketOptions extends HandshakeOptions, WebSocketTransp
   onError?: (error: unknown) => void;
 }
 
-/** A running server. */
+/**
+ * A running server.
+ * @typeParam Listening - `true` (the default) when `serveWebSocket` made its own HTTP server,
+ *   so that `port` and `url` are always set; `false` for a shared `server`, which may not
+ *   listen yet (or any more)
+ */
 export interface WebSocketServerHandle<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
+  Listening extends boolean = true,
 > {
-  /** The port listened on. */
-  readonly port: number;
-  /** `ws://host:port/path`. */
-  readonly url: string;
+  /**
+   * The port listened on. For a shared `server`, read each time: the port it listens on now,
+   * undefined while it does not (or listens on a pipe).
+   */
+  readonly port: Listening extends true ? number : number | undefined;
+  /** `ws://host:port/path`, or undefined when `port` is. */
+  readonly url: Listening extends true ? string : string | undefined;
   /** The open connections. */
   readonly connections: ReadonlySet<JsonRpcConnection<Remote, Local>>;
   /** Stops accepting, closes every connection with 1001, and settles everything. */
@@ -77,20 +87,44 @@ const CLOSE_GRACE_MS = 2_000;
 /**
  * Serves JSON-RPC over WebSocket: `onConnection` is called with each new connection and the
  * HTTP upgrade request. A handler that throws (or rejects) closes that connection with 1011
- * and nothing else.
+ * and nothing else. Without `server`, it listens on `host` and `port` and resolves once it does.
  *
  * @example
  * const server = await serveWebSocket((connection) => connection.serve({ ping: () => 'pong' }), { port: 8080 });
  * console.log(`listening on ${server.url}`);
  * @throws TypeError or RangeError for an invalid option (as a rejection)
  */
+export function serveWebSocket<
+  Remote extends object = JsonRpcAnyMethods,
+  Local extends object = JsonRpcAnyMethods,
+>(
+  onConnection: (connection: JsonRpcConnection<Remote, Local>, request: IncomingMessage) => unknown,
+  options?: ServeWebSocketOptions & { server?: undefined },
+): Promise<WebSocketServerHandle<Remote, Local>>;
+/**
+ * Serves JSON-RPC over WebSocket on a shared HTTP(S) `server`, listening or not yet: the
+ * handle's `port` and `url` are those it listens on when read (undefined while it does not).
+ *
+ * @example
+ * const app = createServer(handleHttp);
+ * const rpc = await serveWebSocket(onConnection, { server: app, path: '/rpc' });
+ * app.listen(8080); // rpc.url: ws://…:8080/rpc from now on
+ * @throws TypeError or RangeError for an invalid option (as a rejection)
+ */
+export function serveWebSocket<
+  Remote extends object = JsonRpcAnyMethods,
+  Local extends object = JsonRpcAnyMethods,
+>(
+  onConnection: (connection: JsonRpcConnection<Remote, Local>, request: IncomingMessage) => unknown,
+  options?: ServeWebSocketOptions,
+): Promise<WebSocketServerHandle<Remote, Local, false>>;
 export async function serveWebSocket<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
 >(
   onConnection: (connection: JsonRpcConnection<Remote, Local>, request: IncomingMessage) => unknown,
   options: ServeWebSocketOptions = {},
-): Promise<WebSocketServerHandle<Remote, Local>> {
+): Promise<WebSocketServerHandle<Remote, Local, boolean>> {
   if (typeof onConnection !== 'function') throw new TypeError('onConnection must be a function');
   const maxPayload = count('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD);
   const heartbeatMs = timeoutOption('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS);
@@ -145,12 +179,19 @@ export async function serveWebSocket<
   };
   http.on('upgrade', onUpgrade);
   if (owned) await listen(http, options.port ?? 0, options.host ?? '127.0.0.1');
-  const address = http.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // An own server's address is kept (past close() too); a shared one may listen later,
+  // elsewhere, or no more: its address is read each time.
+  const ownAddress = owned ? tcpAddressOf(http) : undefined;
+  const path = options.path ?? '/';
 
   return {
-    port: address.port,
-    url: `ws://${host}:${address.port}${options.path ?? '/'}`,
+    get port() {
+      return (ownAddress ?? tcpAddressOf(http))?.port;
+    },
+    get url() {
+      const address = ownAddress ?? tcpAddressOf(http);
+      return address && webSocketUrl(address, path);
+    },
     connections,
     close: async () => {
       http.off('upgrade', onUpgrade);

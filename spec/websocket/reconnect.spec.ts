@@ -43,7 +43,9 @@ describe('connectWebSocket() with reconnect', () => {
   let port = 0;
   const clients: JsonRpcConnection[] = [];
 
-  async function start(options: ServeWebSocketOptions = {}): Promise<WebSocketServerHandle> {
+  async function start(
+    options: Omit<ServeWebSocketOptions, 'server'> = {},
+  ): Promise<WebSocketServerHandle> {
     server = await serveWebSocket(
       (connection) => {
         connection.serve({

@@ -8,6 +8,7 @@ import {
   connectWebSocket,
   serveWebSocket,
   type JsonRpcConnection,
+  type ServeWebSocketOptions,
   type WebSocketServerHandle,
 } from '../../lib/node.js';
 import { closeCode, closed, delay, WsWire } from '../helpers/ws-wire.js';
@@ -45,7 +46,7 @@ describe('serveWebSocket()', () => {
 
   async function start(
     onConnection: (connection: JsonRpcConnection) => unknown,
-    options?: Parameters<typeof serveWebSocket>[1],
+    options?: Omit<ServeWebSocketOptions, 'server'>,
   ): Promise<WebSocketServerHandle> {
     const server = await serveWebSocket(onConnection, options);
     opened.push(server);
@@ -240,10 +241,11 @@ describe('serveWebSocket()', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     opened.push({ close: () => new Promise((resolve) => http.close(resolve)) });
     const { port } = http.address() as AddressInfo;
-    const server = await start((connection) => connection.serve({ ping: () => 'pong' }), {
+    const server = await serveWebSocket((connection) => connection.serve({ ping: () => 'pong' }), {
       server: http,
       path: '/rpc',
     });
+    opened.push(server);
     expect(server.port).to.equal(port);
     const connection = await client(`ws://127.0.0.1:${port}/rpc`);
     expect(await connection.request('ping')).to.equal('pong');
@@ -258,6 +260,32 @@ describe('serveWebSocket()', () => {
     await connection.close();
     await server.close();
     expect(http.listening).to.equal(true);
+  });
+
+  it('attaches to an HTTP server before it listens: port and url once it does, and after a re-listen', async () => {
+    const http: Server = createServer();
+    const listen = () => new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const server = await serveWebSocket((connection) => connection.serve({ ping: () => 'pong' }), {
+      server: http,
+      path: '/rpc',
+    });
+    try {
+      expect([server.port, server.url]).to.deep.equal([undefined, undefined]);
+      for (let round = 0; round < 2; round++) {
+        await listen();
+        const { port } = http.address() as AddressInfo;
+        expect([server.port, server.url]).to.deep.equal([port, `ws://127.0.0.1:${port}/rpc`]);
+        const connection = await connectWebSocket(server.url!);
+        expect(await connection.request('ping')).to.equal('pong');
+        await connection.close();
+        await until(() => server.connections.size === 0, 'the connection to go');
+        await new Promise((resolve) => http.close(resolve));
+        expect([server.port, server.url]).to.deep.equal([undefined, undefined]);
+      }
+    } finally {
+      await server.close();
+      if (http.listening) await new Promise((resolve) => http.close(resolve));
+    }
   });
 
   it('validates its options', async () => {
