@@ -5,6 +5,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { InternalError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
+import { Fifo } from '../fifo.js';
 import { JsonRpcStreamErrorCode, type ResolvedStreamOptions } from './options.js';
 
 /** What a subscription needs of the connection it streams to. */
@@ -29,7 +30,7 @@ type State = 'waiting' | 'live' | 'ending' | 'closed';
  */
 export class ServedSubscription {
   private readonly controller = new AbortController();
-  private readonly queue: unknown[] = [];
+  private readonly queue = new Fifo<unknown>();
   private dropped = 0;
   private terminalText: string | undefined = undefined;
   private state: State = 'waiting';
@@ -99,7 +100,7 @@ export class ServedSubscription {
     this.state = 'closed';
     this.source?.unsubscribe();
     this.source = undefined;
-    this.queue.length = 0;
+    this.queue.clear();
     this.terminalText = undefined;
     this.controller.abort();
   }
@@ -124,7 +125,7 @@ export class ServedSubscription {
     if (overflow === 'keep-latest') {
       // Conflate: while the client is slow, only the newest value matters.
       this.dropped += queue.length;
-      queue.length = 0;
+      queue.clear();
     } else if (queue.length >= maxQueue) {
       if (overflow === 'error') return this.lag();
       queue.shift();
@@ -136,7 +137,7 @@ export class ServedSubscription {
 
   /** The queue overflowed under the 'error' policy: the subscription ends with -32010. */
   private lag(): void {
-    this.queue.length = 0;
+    this.queue.clear();
     const { maxQueue: limit } = this.options;
     const error = new JsonRpcError(
       JsonRpcStreamErrorCode.SubscriptionLagged,
@@ -164,7 +165,7 @@ export class ServedSubscription {
     try {
       text = `${this.prefix},"result":${JSON.stringify(value) ?? 'null'}${this.extras(value)}}}`;
     } catch (error) {
-      this.queue.length = 0;
+      this.queue.clear();
       this.end(this.errorText(error));
       return;
     }
