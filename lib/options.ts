@@ -29,3 +29,20 @@ export function timeoutOption(name: string, value: number | undefined, fallback:
   }
   return value;
 }
+
+/**
+ * A user callback as the library calls it from inside its machinery: whatever it throws is
+ * logged with console.error, never raised into a socket's event or a promise chain.
+ */
+export function shielded<Args extends unknown[]>(
+  name: string,
+  callback: (...args: Args) => void,
+): (...args: Args) => void {
+  return (...args) => {
+    try {
+      callback(...args);
+    } catch (thrown) {
+      console.error(`rxjs-jsonrpc: the ${name} callback threw`, thrown);
+    }
+  };
+}

@@ -3,7 +3,7 @@
  * @module
  */
 import { DEFAULT_MAX_BATCH_SIZE } from '../protocol/decode.js';
-import { count, timeoutOption } from '../options.js';
+import { count, shielded, timeoutOption } from '../options.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
 
 /** The role of one side of a connection. Informational: any side may call the other. */
@@ -191,18 +191,7 @@ function resolveOptions(options: JsonRpcConnectionOptions): ResolvedConnectionOp
       options.maxEarlyNotifications,
       DEFAULT_MAX_EARLY_NOTIFICATIONS,
     ),
-    onError: options.onError ? shielded(options.onError) : logError,
-  };
-}
-
-/** `onError` as called from inside the connection: a throw of its own is logged, never raised. */
-function shielded(onError: (error: unknown, call?: JsonRpcCall) => void): typeof onError {
-  return (error, call) => {
-    try {
-      onError(error, call);
-    } catch (thrown) {
-      logError(new Error('The onError callback threw', { cause: thrown }), call);
-    }
+    onError: options.onError ? shielded('onError', options.onError) : logError,
   };
 }
 

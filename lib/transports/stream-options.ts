@@ -3,7 +3,7 @@
  * @module
  */
 import { DEFAULT_MAX_HEADER_BYTES } from './framing/content-length.js';
-import { count } from '../options.js';
+import { count, shielded } from '../options.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type FramingError } from './framing/decoder.js';
 import { DEFAULT_FRAMES_PER_WRITE } from './write-groups.js';
 
@@ -50,8 +50,8 @@ export interface StreamTransportOptions {
   framesPerWrite?: number;
   /**
    * Called with each recoverable framing error (garbage skipped, an over-long line). The
-   * peer is answered -32700 either way; fatal errors close the connection instead. Must not
-   * throw.
+   * peer is answered -32700 either way; fatal errors close the connection instead. What it
+   * throws is logged with console.error.
    * @default ignores them
    */
   onFramingError?: (error: FramingError) => void;
@@ -104,6 +104,6 @@ export function resolveStreamOptions(options: StreamTransportOptions): ResolvedS
       DEFAULT_MAX_WRITE_BUFFER_BYTES,
     ),
     framesPerWrite: count('framesPerWrite', options.framesPerWrite, DEFAULT_FRAMES_PER_WRITE),
-    onFramingError: onFramingError ?? (() => undefined),
+    onFramingError: onFramingError ? shielded('onFramingError', onFramingError) : () => undefined,
   };
 }

@@ -276,6 +276,29 @@ describe('StreamTransport', () => {
       await connection.close();
     });
 
+    it('a throwing onFramingError is logged; the garbage is still answered -32700 and serving goes on', async () => {
+      const logged = sinon.stub(console, 'error');
+      try {
+        const { input, read, connection } = rawServer('content-length', {
+          onFramingError: () => {
+            throw new Error('handler bug');
+          },
+        });
+        connection.serve({ ping: () => 'pong' });
+        input.write('Starting the server…\n');
+        input.write(lsp('{"jsonrpc":"2.0","id":1,"method":"ping"}'));
+        await settle();
+        expect(read()).to.equal(lsp(PARSE_ERROR) + lsp('{"jsonrpc":"2.0","id":1,"result":"pong"}'));
+        expect(logged.callCount).to.equal(1);
+        expect(logged.firstCall.args[0]).to.equal(
+          'rxjs-jsonrpc: the onFramingError callback threw',
+        );
+        await connection.close();
+      } finally {
+        logged.restore();
+      }
+    });
+
     it('content-length: an over-size message closes the connection with a fatal FramingError', async () => {
       const { input, output, closed } = rawServer('content-length', { maxMessageBytes: 100 });
       input.write('Content-Length: 101\r\n\r\n{');
