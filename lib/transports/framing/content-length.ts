@@ -4,10 +4,19 @@
  * line, then that many bytes of UTF-8 JSON. Pure and incremental.
  * @module
  */
-import { parseHeader, PREFIX } from './content-length-header.js';
+import {
+  findNeedle,
+  isFault,
+  NEEDLE,
+  parseHeader,
+  PREFIX,
+  resyncHeader,
+  type HeaderFault,
+} from './content-length-header.js';
 import { count } from '../../options.js';
 import {
   allocatorOf,
+  Carry,
   concat,
   DEFAULT_MAX_MESSAGE_BYTES,
   FramingError,
@@ -38,9 +47,9 @@ export interface ContentLengthOptions {
 
 const CR = 13;
 const LF = 10;
-const EMPTY = new Uint8Array(0);
-/** Where resynchronisation restarts: the next `content-length`, in any case. */
-const NEEDLE = Array.from('content-length', (c) => c.charCodeAt(0));
+/** What {@link ContentLengthDecoder}'s header search says besides an index. */
+const MORE = -1;
+const NONE = -2;
 
 /**
  * One frame with its Content-Length header, in one buffer (one `write()`).
@@ -78,6 +87,11 @@ export function encodeContentLength(frame: Uint8Array, options?: EncodeOptions):
  * length is known). A message longer than `maxMessageBytes` is fatal, as is the stream
  * ending inside a message: the decoder then returns nothing more.
  *
+ * The work is linear in the bytes received, whatever they are and however they are cut: the
+ * searches for a blank line and for `content-length` only move forward, a header section
+ * that fails is resynchronised in one pass, and a chunk is copied only to be joined to the
+ * bytes held from the chunks before.
+ *
  * @example
  * const decoder = new ContentLengthDecoder();
  * socket.on('data', (chunk) => decoder.push(chunk).forEach(handleFrameOrError));
@@ -86,9 +100,16 @@ export class ContentLengthDecoder implements FrameDecoder {
   private readonly maxMessageBytes: number;
   private readonly maxHeaderBytes: number;
   /** An unfinished header, or the tail that may begin a `content-length` while resyncing. */
-  private held: Uint8Array = EMPTY;
-  /** How much of `held` was already searched for the blank line. */
-  private searched = 0;
+  private readonly carry: Carry;
+  /** Stream offset of the bytes being decoded, and of the end of what was pushed. */
+  private dataOffset = 0;
+  private received = 0;
+  /**
+   * Stream offset of the first `\r\n\r\n` at or after the header being read, or -1 while
+   * none is known; then the search for one resumes at `blankFrom`, which only moves on.
+   */
+  private blankAt = -1;
+  private blankFrom = 0;
   /** The length of the body being read, or -1 between messages. */
   private bodyLength = -1;
   private readonly parts: Uint8Array[] = [];
@@ -108,20 +129,19 @@ export class ContentLengthDecoder implements FrameDecoder {
       DEFAULT_MAX_MESSAGE_BYTES,
     );
     this.maxHeaderBytes = count('maxHeaderBytes', options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES);
+    this.carry = new Carry(this.maxHeaderBytes);
   }
 
   get bufferedBytes(): number {
-    return this.held.length + this.partsBytes;
+    return this.carry.length + this.partsBytes;
   }
 
   push(chunk: Uint8Array): FrameOrError[] {
     const out: FrameOrError[] = [];
     if (this.closed || chunk.length === 0) return out;
-    let data = chunk;
-    if (this.held.length > 0) {
-      data = concat([this.held, chunk], this.held.length + chunk.length);
-      this.held = EMPTY;
-    }
+    this.dataOffset = this.received - this.carry.length;
+    this.received += chunk.length;
+    const data = this.carry.join(chunk);
     let pos = 0;
     while (pos < data.length && !this.closed) {
       if (this.bodyLength >= 0) pos = this.readBody(data, pos, out);
@@ -129,17 +149,18 @@ export class ContentLengthDecoder implements FrameDecoder {
       else if (this.resyncing) pos = this.resync(data, pos);
       else pos = this.readHeader(data, pos, out);
     }
+    if (this.carry.length === 0) this.carry.clear();
     return out;
   }
 
   end(): FrameOrError[] {
     if (this.closed) return [];
-    const inside = this.bodyLength >= 0 || (this.held.length > 0 && !this.resyncing);
+    const inside = this.bodyLength >= 0 || (this.carry.length > 0 && !this.resyncing);
     const error = new FramingError(
       'truncated',
       this.bodyLength >= 0
         ? `The stream ended inside a message: ${this.partsBytes} of ${this.bodyLength} bytes`
-        : `The stream ended inside a header: ${preview(this.held)}`,
+        : `The stream ended inside a header: ${preview(this.carry.held)}`,
       true,
     );
     this.close();
@@ -171,27 +192,37 @@ export class ContentLengthDecoder implements FrameDecoder {
   }
 
   private readHeader(data: Uint8Array, pos: number, out: FrameOrError[]): number {
-    const limit = Math.min(data.length, pos + this.maxHeaderBytes);
-    const end = findBlankLine(data, pos + this.searched, limit);
-    this.searched = 0;
-    if (end < 0) {
-      if (data.length - pos >= this.maxHeaderBytes) {
-        const message = `No blank line ends the header within ${this.maxHeaderBytes} bytes: ${preview(data.subarray(pos))}`;
-        return this.garbage(new FramingError('missing-separator', message, false), pos, out);
-      }
-      this.held = data.slice(pos);
-      this.searched = Math.max(0, this.held.length - 3);
+    const end = this.headerEnd(data, pos);
+    if (end === MORE) {
+      this.carry.keep(data, pos);
       return data.length;
     }
-    const header = parseHeader(data.subarray(pos, end), this.maxMessageBytes);
-    if (header instanceof FramingError) {
-      if (!header.fatal) return this.garbage(header, pos, out);
-      out.push(header);
+    if (end === NONE) {
+      if (!this.reported) {
+        const message = `No blank line ends the header within ${this.maxHeaderBytes} bytes: ${preview(data.subarray(pos))}`;
+        out.push(new FramingError('missing-separator', message, false));
+      }
+      return this.garbage(pos);
+    }
+    const bytes = data.subarray(pos, end);
+    let header = parseHeader(bytes, this.maxMessageBytes);
+    if (isFault(header) && !header.fatal) {
+      if (!this.reported) out.push(framingError(header));
+      this.garbage(pos);
+      // Resynchronising would restart at each later `content-length` of these same bytes,
+      // and each would end at this same blank line: all are tried in one pass.
+      const found = resyncHeader(bytes, this.maxMessageBytes);
+      if (found === undefined) return end + 4;
+      this.resyncing = false;
+      header = found;
+    }
+    if (isFault(header)) {
+      out.push(framingError(header));
       this.close();
       return data.length;
     }
     if (header.charsetError) {
-      out.push(header.charsetError);
+      out.push(framingError(header.charsetError));
       this.skipBytes = header.length;
       this.reported = false;
       return end + 4;
@@ -200,9 +231,40 @@ export class ContentLengthDecoder implements FrameDecoder {
     return header.length === 0 ? this.readBody(data, end + 4, out) : end + 4;
   }
 
-  /** Reports garbage (once per run) and resynchronises past its first byte. */
-  private garbage(error: FramingError, pos: number, out: FrameOrError[]): number {
-    if (!this.reported) out.push(error);
+  /**
+   * Where the blank line ends the header that starts at `pos`: its index, `MORE` when the
+   * bytes so far cannot tell, `NONE` when there is none within `maxHeaderBytes`.
+   */
+  private headerEnd(data: Uint8Array, pos: number): number {
+    const start = this.dataOffset + pos;
+    if (this.blankAt < start) {
+      // One found for an earlier header, which ended within its limit, is within this one's.
+      this.blankAt = -1;
+      this.blankFrom = Math.max(this.blankFrom, start);
+      this.findBlankLine(data, Math.min(data.length, pos + this.maxHeaderBytes));
+    }
+    if (this.blankAt >= 0) return this.blankAt - this.dataOffset;
+    return data.length - pos < this.maxHeaderBytes ? MORE : NONE;
+  }
+
+  /**
+   * Searches `data` for a `\r\n\r\n` that ends by `limit`, from `blankFrom` on: over the
+   * stream, each byte is looked at once, whatever the headers tried.
+   */
+  private findBlankLine(data: Uint8Array, limit: number): void {
+    let i = data.indexOf(CR, this.blankFrom - this.dataOffset);
+    for (; i >= 0 && i + 3 < limit; i = data.indexOf(CR, i + 1)) {
+      if (data[i + 1] === LF && data[i + 2] === CR && data[i + 3] === LF) {
+        this.blankFrom = this.blankAt = this.dataOffset + i;
+        return;
+      }
+    }
+    // A CR past the limit is looked at again for a later header, or with the next chunk.
+    this.blankFrom = this.dataOffset + (i < 0 ? data.length : i);
+  }
+
+  /** Garbage at `pos` (reported by the caller, once per run): resynchronises past its first byte. */
+  private garbage(pos: number): number {
     this.reported = true;
     this.resyncing = true;
     return pos + 1;
@@ -214,37 +276,18 @@ export class ContentLengthDecoder implements FrameDecoder {
       this.resyncing = false;
       return found;
     }
-    this.held = data.slice(Math.max(pos, data.length - (NEEDLE.length - 1)));
+    this.carry.keep(data, Math.max(pos, data.length - (NEEDLE.length - 1)));
     return data.length;
   }
 
   private close(): void {
     this.closed = true;
-    this.held = EMPTY;
+    this.carry.clear();
     this.parts.length = 0;
     this.partsBytes = 0;
   }
 }
 
-/** The start of the first `\r\n\r\n` that ends before `limit`, or -1. */
-function findBlankLine(data: Uint8Array, from: number, limit: number): number {
-  for (let i = data.indexOf(CR, from); i >= 0 && i + 3 < limit; i = data.indexOf(CR, i + 1)) {
-    if (data[i + 1] === LF && data[i + 2] === CR && data[i + 3] === LF) return i;
-  }
-  return -1;
-}
-
-/** The first `content-length`, in any case, at or after `from`; -1 if none. */
-function findNeedle(data: Uint8Array, from: number): number {
-  const last = data.length - NEEDLE.length;
-  outer: for (let i = from; i <= last; i++) {
-    for (let j = 0; j < NEEDLE.length; j++) {
-      const byte = data[i + j]!;
-      const want = NEEDLE[j]!;
-      // Fold case for letters only: `-` | 0x20 is `-`, but CR | 0x20 is `-` too.
-      if (byte !== want && !(want >= 0x61 && (byte | 0x20) === want)) continue outer;
-    }
-    return i;
-  }
-  return -1;
+function framingError(fault: HeaderFault): FramingError {
+  return new FramingError(fault.code, fault.message, fault.fatal);
 }

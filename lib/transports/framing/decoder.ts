@@ -1,6 +1,6 @@
 /**
- * What every byte-stream framer shares: the decoder contract, its error and its limits.
- * Pure: no I/O, no Node, no RxJS.
+ * What every byte-stream framer shares: the decoder contract, its error, its limits, and
+ * where it holds bytes between chunks. Pure: no I/O, no Node, no RxJS.
  * @module
  */
 
@@ -90,6 +90,81 @@ export function concat(parts: readonly Uint8Array[], total: number): Uint8Array 
     offset += part.length;
   }
   return out;
+}
+
+const NOTHING = new Uint8Array(0);
+
+/**
+ * Bytes a decoder holds from one chunk to the next — an unfinished header — kept in a
+ * buffer written only at its end. Joining the next chunk copies that chunk, not what is
+ * held, so holding a header across many small chunks costs O(1) a byte; and the views of the
+ * buffer a decoder hands out (frames) stay valid, as no byte of it is written twice.
+ */
+export class Carry {
+  private buffer = NOTHING;
+  private start = 0;
+  private end = 0;
+  /** The view `join` last returned: what `keep` may keep without a copy. */
+  private view: Uint8Array | undefined = undefined;
+
+  /** @param maxHeldBytes - the most a decoder holds at once: spare room to grow into */
+  constructor(private readonly maxHeldBytes: number) {}
+
+  /** Bytes held. */
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** The bytes held followed by `chunk`, in one view (`chunk` itself when none); holds none after. */
+  join(chunk: Uint8Array): Uint8Array {
+    if (this.start === this.end) {
+      this.view = undefined;
+      return chunk;
+    }
+    this.append(chunk);
+    this.view = this.buffer.subarray(this.start, this.end);
+    this.start = this.end;
+    return this.view;
+  }
+
+  /** Holds `data` from `from` on; `data` is a chunk or the view `join` returned. */
+  keep(data: Uint8Array, from: number): void {
+    const kept = data.length - from;
+    // Keep in place what mostly came before; copy what is left of a chunk mostly consumed,
+    // which costs less than the bytes just consumed and lets go of the large buffer.
+    if (data === this.view && kept > from) this.start = this.end - kept;
+    else this.append(data.subarray(from), true);
+  }
+
+  /** The bytes held. */
+  get held(): Uint8Array {
+    return this.buffer.subarray(this.start, this.end);
+  }
+
+  /** Holds nothing more, and lets go of the buffer. */
+  clear(): void {
+    this.buffer = NOTHING;
+    this.start = this.end = 0;
+    this.view = undefined;
+  }
+
+  private append(bytes: Uint8Array, fresh = false): void {
+    if (!fresh && this.end + bytes.length <= this.buffer.length) {
+      this.buffer.set(bytes, this.end);
+      this.end += bytes.length;
+      return;
+    }
+    // Room for as much again (up to what a decoder holds): each copy of the held bytes is
+    // paid for by as many bytes appended since the last one.
+    const held = fresh ? 0 : this.end - this.start;
+    const total = held + bytes.length;
+    const buffer = new Uint8Array(total + Math.min(total, this.maxHeldBytes) + 64);
+    if (held > 0) buffer.set(this.buffer.subarray(this.start, this.end));
+    buffer.set(bytes, held);
+    this.buffer = buffer;
+    this.start = 0;
+    this.end = total;
+  }
 }
 
 const utf8 = new TextDecoder();

@@ -213,6 +213,79 @@ describe('Content-Length framing', () => {
       expect(between.end()).to.deep.equal([]);
     });
 
+    describe('resynchronisation cost', () => {
+      // Linear decoding takes tens of milliseconds here; a rescan per chunk or per
+      // `content-length` took seconds (194 s for the first kind in one chunk).
+      const MIB = 1024 * 1024;
+      /** `unit` repeated whole, to about `size` bytes: no unit is cut in two. */
+      const repeated = (unit: string, size: number): Uint8Array => {
+        const one = bytes(unit);
+        const out = new Uint8Array(Math.floor(size / one.length) * one.length);
+        for (let i = 0; i < out.length; i += one.length) out.set(one, i);
+        return out;
+      };
+      /** CPU time of a synchronous call, in ms. */
+      const cpuMs = (run: () => void): number => {
+        const start = process.cpuUsage();
+        run();
+        const used = process.cpuUsage(start);
+        return (used.user + used.system) / 1000;
+      };
+      const random = (size: number): Uint8Array => {
+        const out = new Uint8Array(size);
+        for (let i = 0, x = 1; i < size; i++) out[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+        return out;
+      };
+      const kinds: [string, (size: number) => Uint8Array][] = [
+        ['`content-length` repeated without CR', (size) => repeated('content-length', size)],
+        [
+          '`Content-Length: 5\\r\\n` repeated, no blank line',
+          (size) => repeated('Content-Length: 5\r\n', size),
+        ],
+        ['CRs without LF', (size) => repeated('\r', size)],
+        ['CR LF CR without the last LF', (size) => repeated('\r\n\rx', size)],
+        ['long header lines', (size) => repeated(`X-Long: ${'a'.repeat(500)}\r\n`, size)],
+        [
+          'header sections of `content-length:` repeated',
+          (size) => repeated(`${'content-length:'.repeat(500)}\r\n\r\n`, size),
+        ],
+        [
+          'header sections of Content-Length lines, each followed by a bad line',
+          (size) => repeated(`${'Content-Length: 5\r\nX\r\n'.repeat(350)}\r\n`, size),
+        ],
+        [
+          'header sections each failing at a later `content-length`',
+          (size) => repeated('xcontent-length\r\n\r\n', size),
+        ],
+        ['random bytes', random],
+      ];
+      for (const [what, make] of kinds) {
+        it(`is linear for ${what}: 4 MiB whole or in 64 KiB chunks, 256 KiB bytewise`, () => {
+          for (const [size, chunkBytes] of [
+            [4 * MIB, 4 * MIB],
+            [4 * MIB, 64 * 1024],
+            [MIB / 4, 1],
+          ] as const) {
+            const garbage = make(size);
+            const decoder = new ContentLengthDecoder();
+            const items: ReturnType<ContentLengthDecoder['push']> = [];
+            const ms = cpuMs(() => {
+              for (let i = 0; i < garbage.length; i += chunkBytes) {
+                items.push(...decoder.push(garbage.subarray(i, i + chunkBytes)));
+              }
+              items.push(...decoder.push(message('{"ok":true}')));
+            });
+            const where = `${size} bytes in chunks of ${chunkBytes}`;
+            expect(ms, `CPU ms for ${where}`).to.be.below(1000);
+            const frames = items.filter((item) => item instanceof Uint8Array);
+            expect(summary(frames), where).to.deep.equal(['{"ok":true}']);
+            expect(items.length - frames.length, where).to.equal(1);
+            expect(decoder.bufferedBytes, where).to.equal(0);
+          }
+        });
+      }
+    });
+
     it('property: any chunking of any bodies gives back the same frames', () => {
       const bodies = fc.array(fc.uint8Array({ maxLength: 200 }), { minLength: 1, maxLength: 8 });
       fc.assert(

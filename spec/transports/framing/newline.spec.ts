@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { FramingError } from '../../../lib/transports/framing/decoder.js';
+import { FramingError, type FrameOrError } from '../../../lib/transports/framing/decoder.js';
 import { encodeNewline, NewlineDecoder } from '../../../lib/transports/framing/newline.js';
 import {
   bytes,
@@ -94,6 +94,33 @@ describe('newline framing', () => {
         '!too-large',
         '[2]',
       ]);
+    });
+
+    it('scans each byte once: 4 MiB without LF, whole or in 64 KiB chunks, 256 KiB bytewise', () => {
+      // A search restarting from the line's start on each chunk would take tens of seconds.
+      const MIB = 1024 * 1024;
+      const kinds = ['content-length', '\r', 'Content-Length: 5\r'];
+      for (const unit of kinds) {
+        for (const [size, chunkBytes] of [
+          [4 * MIB, 4 * MIB],
+          [4 * MIB, 64 * 1024],
+          [MIB / 4, 1],
+        ] as const) {
+          const garbage = bytes(unit.repeat(Math.floor(size / unit.length)));
+          const decoder = new NewlineDecoder({ maxMessageBytes: 128 * 1024 });
+          const items: FrameOrError[] = [];
+          const start = process.cpuUsage();
+          for (let i = 0; i < garbage.length; i += chunkBytes) {
+            items.push(...decoder.push(garbage.subarray(i, i + chunkBytes)));
+          }
+          items.push(...decoder.push(bytes('\n{"ok":true}\n')));
+          const used = process.cpuUsage(start);
+          const where = `${JSON.stringify(unit)}: ${size} bytes in chunks of ${chunkBytes}`;
+          expect((used.user + used.system) / 1000, `CPU ms for ${where}`).to.be.below(1000);
+          expect(summary(items), where).to.deep.equal(['!too-large', '{"ok":true}']);
+          expect(decoder.bufferedBytes, where).to.equal(0);
+        }
+      }
     });
 
     it('delivers a last line without a newline at the end of the stream', () => {
