@@ -49,5 +49,7 @@ function json(value: unknown): string | undefined {
 }
 
 function idText(id: JsonRpcId): string {
-  return typeof id === 'number' ? String(id) : JSON.stringify(id);
+  if (typeof id !== 'number') return JSON.stringify(id);
+  // String(-0) is "0": an id -0 (valid JSON) is answered as itself, like any other id.
+  return id === 0 && 1 / id < 0 ? '-0' : String(id);
 }
