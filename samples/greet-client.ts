@@ -14,13 +14,18 @@ interface Greeter {
 
 const url = process.env.URL ?? 'ws://127.0.0.1:8080/';
 const connection = await connectWebSocket<Greeter>(url);
-
-const { greeting } = await connection.request('greet', ['Bob'], { timeout: 5_000 });
-console.log(greeting);
-await connection.notify('log', ['Bob was greeted']);
 try {
-  await connection.request('shout', ['Bob']);
-} catch (error) {
-  if (error instanceof JsonRpcError) console.log(`shout: ${error.code} ${error.message}`);
+  const { greeting } = await connection.request('greet', ['Bob'], { timeout: 5_000 });
+  console.log(greeting);
+  await connection.notify('log', ['Bob was greeted']);
+  try {
+    await connection.request('shout', ['Bob'], { timeout: 5_000 });
+  } catch (error) {
+    // The server's error answer (it has no shout) is expected; a timeout or a lost connection
+    // is not, and must not pass silently.
+    if (!(error instanceof JsonRpcError)) throw error;
+    console.log(`shout: ${error.code} ${error.message}`);
+  }
+} finally {
+  await connection.close();
 }
-await connection.close();

@@ -5,6 +5,7 @@
 import { interval, map, take } from 'rxjs';
 import {
   createMemoryTransportPair,
+  InvalidParamsError,
   JsonRpcConnection,
   JsonRpcConnectionType,
   JsonRpcError,
@@ -16,19 +17,30 @@ interface Calculator {
   ticks(params: [count: number]): number;
 }
 
+// The method map says what a well-behaved client sends; what arrives may be anything, so a
+// handler checks each param it uses. InvalidParamsError is answered -32602.
+function numberParam(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidParamsError(`${name} must be a number`);
+  }
+  return value;
+}
+
 const [clientSide, serverSide] = createMemoryTransportPair();
 
 const server = new JsonRpcConnection<object, Calculator>(serverSide, JsonRpcConnectionType.SERVER);
 server.serve({
-  add: ([a, b]) => a + b,
-  divide: ({ dividend, divisor }) => {
+  add: (params) => numberParam(params?.[0], 'a') + numberParam(params?.[1], 'b'),
+  divide: (params) => {
+    const dividend = numberParam(params?.dividend, 'dividend');
+    const divisor = numberParam(params?.divisor, 'divisor');
     if (divisor === 0) throw new JsonRpcError(-32001, 'Division by zero', { dividend });
     return dividend / divisor;
   },
   // An Observable's first value is the answer.
-  ticks: ([count]) =>
+  ticks: (params) =>
     interval(10).pipe(
-      take(count),
+      take(numberParam(params?.[0], 'count')),
       map((n) => n + 1),
     ),
 });
@@ -39,6 +51,9 @@ console.log('ticks:', await client.request('ticks', [3], { timeout: 1_000 }));
 try {
   await client.request('divide', { dividend: 1, divisor: 0 });
 } catch (error) {
-  if (error instanceof JsonRpcError) console.log('divide:', error.code, error.message, error.data);
+  // The server's error answer is expected; anything else (a closed connection) must not pass
+  // silently.
+  if (!(error instanceof JsonRpcError)) throw error;
+  console.log('divide:', error.code, error.message, error.data);
 }
 await client.close();

@@ -19,20 +19,26 @@ interface Reading {
   load: number;
 }
 
+/** `[periodMs]`, or none for 100: params come from the peer, so they are checked (-32602). */
+function periodMsOf(params: unknown): number {
+  if (params === undefined) return 100;
+  const periodMs: unknown = Array.isArray(params) ? params[0] : undefined;
+  if (typeof periodMs !== 'number' || !Number.isInteger(periodMs) || periodMs < 10) {
+    throw new InvalidParamsError('Expected [periodMs], an integer of at least 10');
+  }
+  return periodMs;
+}
+
 /** The server: `metrics_subscribe [periodMs]` streams a reading every `periodMs`. */
 function startServer(port = 0): Promise<WebSocketServerHandle> {
   return serveWebSocket(
     (connection) => {
       connection.serve({
-        metrics: stream((params) => {
-          const [periodMs] = (params ?? [100]) as [number];
-          if (!Number.isInteger(periodMs) || periodMs < 10) {
-            throw new InvalidParamsError('periodMs must be an integer of at least 10');
-          }
-          return interval(periodMs).pipe(
+        metrics: stream((params) =>
+          interval(periodMsOf(params)).pipe(
             map((n): Reading => ({ at: Date.now(), load: 50 + 40 * Math.sin(n / 3) })),
-          );
-        }),
+          ),
+        ),
       });
     },
     { port },

@@ -13,9 +13,10 @@
  */
 import { parseArgs } from 'node:util';
 import {
+  InvalidParamsError,
   JsonRpcConnection,
   JsonRpcConnectionType,
-  JsonRpcError,
+  RequestCancelledError,
   StreamTransport,
 } from 'rxjs-jsonrpc/node';
 
@@ -42,12 +43,38 @@ const connection = new JsonRpcConnection(transport, JsonRpcConnectionType.SERVER
   onError: (error) => console.error('stdio-server:', error),
 });
 
+// Params come from the peer and may be anything: each handler checks what it uses, and
+// answers InvalidParamsError (-32602) when it does not fit.
+
 const sum = (params: unknown): number => {
   if (!Array.isArray(params) || !params.every((n) => typeof n === 'number')) {
-    throw new JsonRpcError(-32602, 'Expected an array of numbers');
+    throw new InvalidParamsError('Expected an array of numbers');
   }
   return params.reduce((a: number, b: number) => a + b, 0);
 };
+
+const milliseconds = (params: unknown): number => {
+  const ms: unknown = Array.isArray(params) ? params[0] : undefined;
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 60_000) {
+    throw new InvalidParamsError('Expected [ms], an integer from 0 to 60000');
+  }
+  return ms;
+};
+
+/** Resolves with `ms` after `ms` milliseconds, or rejects with RequestCancelledError on abort. */
+const delay = (ms: number, signal: AbortSignal): Promise<number> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new RequestCancelledError());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new RequestCancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(ms);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 
 connection.serve({
   initialize: () => ({
@@ -58,7 +85,15 @@ connection.serve({
   initialized: () => undefined,
   'notifications/initialized': () => undefined,
   shutdown: () => null,
-  exit: () => void connection.close().then(() => process.exit(0)),
+  exit: () => {
+    connection.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('stdio-server: close failed:', error);
+        process.exit(1);
+      },
+    );
+  },
   ping: () => ({}),
   'tools/list': () => ({
     tools: [
@@ -70,21 +105,15 @@ connection.serve({
     ],
   }),
   'tools/call': (params) => {
-    const { name, arguments: args } = params as { name: string; arguments?: { numbers?: unknown } };
-    if (name !== 'add') throw new JsonRpcError(-32602, `Unknown tool: ${name}`);
-    return { content: [{ type: 'text', text: String(sum(args?.numbers)) }] };
+    // Destructure only what is not null or undefined, into unknowns the checks narrow.
+    const { name, arguments: args } = (params ?? {}) as { name?: unknown; arguments?: unknown };
+    if (name !== 'add') throw new InvalidParamsError(`Unknown tool: ${String(name)}`);
+    const { numbers } = (args ?? {}) as { numbers?: unknown };
+    return { content: [{ type: 'text', text: String(sum(numbers)) }] };
   },
   add: (params) => sum(params),
   echo: (params) => params,
-  sleep: (params, { signal }) =>
-    new Promise((resolve, reject) => {
-      const [ms] = params as [number];
-      const timer = setTimeout(() => resolve(ms), ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new JsonRpcError(-32800, 'Request cancelled'));
-      });
-    }),
+  sleep: (params, { signal }) => delay(milliseconds(params), signal),
   askClient: async (params, { connection: client }) => ({
     doubled: await client.request('client/double', params),
   }),
