@@ -85,7 +85,8 @@ export class IncomingRequests {
   // Each made on first use: an idle connection holds no table.
   private byNumber: IdTable<IncomingRequest> | undefined = undefined;
   private byOtherId: Map<JsonRpcId, IncomingRequest> | undefined = undefined;
-  private shadowed: Set<IncomingRequest> | undefined = undefined;
+  /** Older entries whose id a newer request reuses, by their request: found in O(1). */
+  private shadowed: Map<JsonRpcRequest, IncomingRequest> | undefined = undefined;
 
   get size(): number {
     return (this.byNumber?.size ?? 0) + (this.byOtherId?.size ?? 0) + (this.shadowed?.size ?? 0);
@@ -94,7 +95,7 @@ export class IncomingRequests {
   add(entry: IncomingRequest): void {
     const { id } = entry.request;
     const older = this.take(id);
-    if (older) (this.shadowed ??= new Set<IncomingRequest>()).add(older);
+    if (older) (this.shadowed ??= new Map()).set(older.request, older);
     if (isInteger(id)) (this.byNumber ??= new IdTable(numericId)).add(entry);
     else (this.byOtherId ??= new Map<JsonRpcId, IncomingRequest>()).set(id, entry);
   }
@@ -103,9 +104,7 @@ export class IncomingRequests {
     if (request.id === undefined) return undefined;
     const entry = this.getById(request.id);
     if (entry?.request === request) return entry;
-    if (this.shadowed)
-      for (const older of this.shadowed) if (older.request === request) return older;
-    return undefined;
+    return this.shadowed?.get(request as JsonRpcRequest);
   }
 
   /** The latest unanswered request with this id (what a cancel notification names). */
@@ -116,7 +115,7 @@ export class IncomingRequests {
   delete(entry: IncomingRequest): void {
     const { id } = entry.request;
     if (this.getById(id) === entry) this.take(id);
-    else this.shadowed?.delete(entry);
+    else if (this.shadowed?.get(entry.request) === entry) this.shadowed.delete(entry.request);
   }
 
   /** Removes every entry and aborts each one's signal; returns them. */
@@ -124,7 +123,7 @@ export class IncomingRequests {
     const entries = [
       ...(this.byNumber?.values() ?? []),
       ...(this.byOtherId?.values() ?? []),
-      ...(this.shadowed ?? []),
+      ...(this.shadowed?.values() ?? []),
     ];
     this.byNumber = this.byOtherId = this.shadowed = undefined;
     for (const entry of entries) entry.cancel();

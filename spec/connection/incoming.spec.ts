@@ -52,6 +52,27 @@ describe('the peer’s unanswered requests', () => {
     await peer.close();
   });
 
+  it('finds each of 40,000 requests reusing one id in O(1) when it is answered', async () => {
+    const peer = new RawPeer();
+    const calls: JsonRpcCall[] = [];
+    peer.connection.requests$.subscribe((call) => calls.push(call));
+    for (let i = 0; i < 40_000; i++) peer.send(request(1, `m${i}`));
+    await settle();
+    expect(peer.connection.incomingCount).to.equal(40_000);
+    const start = performance.now();
+    // Newest first: each answer looks among the older requests that share the id.
+    for (const call of [...calls].reverse()) {
+      void peer.connection.replyWithResult(call, call.method);
+    }
+    const elapsedMs = performance.now() - start;
+    const answers = (await peer.read(40_000)) as Answer[];
+    expect(answers[39_999]).to.deep.include({ id: 1, result: 'm0' });
+    expect(peer.connection.incomingCount).to.equal(0);
+    // A guard against a scan per answer (seconds), not a performance figure.
+    expect(elapsedMs).to.be.below(1_000);
+    await peer.close();
+  });
+
   it('keeps a long-pending request answerable while thousands come and go', async () => {
     const peer = new RawPeer();
     let first: JsonRpcCall | undefined;
