@@ -30,9 +30,8 @@ export const DEFAULT_RECONNECT: Readonly<ResolvedReconnectOptions> = Object.free
 
 /**
  * WebSocket close codes after which a client does not reconnect: a protocol error (1002), data
- * it cannot accept (1003), a policy violation (1008, also a peer too slow), a message too big
- * (1009). Any other close — 1000, 1001 (going away), 1006 (dropped), 1011, 1012 (restart) — is
- * retried.
+ * it cannot accept (1003), a policy violation (1008), a message too big (1009). Any other
+ * close — 1000, 1001 (going away), 1006 (dropped), 1011, 1012 (restart) — is retried.
  */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1002, 1003, 1008, 1009]);
 

@@ -17,7 +17,8 @@ export interface WebSocketTransportOptions {
   highWaterMark?: number;
   /**
    * Bytes buffered in all (socket and transport) past which the peer is deemed too slow: the
-   * socket is closed with 1008 and the transport errors with `SlowPeerError`.
+   * socket is dropped at once (`terminate()`: a close frame would wait behind everything the
+   * peer has not read, so the peer sees 1006) and the transport errors with `SlowPeerError`.
    * @default 67_108_864 (64 MiB)
    */
   maxBufferedBytes?: number;

@@ -106,8 +106,11 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
     }
     const buffered = socket.bufferedAmount + this.outboxBytes + (this.backlog?.bytes ?? 0);
     if (buffered + sizeOf(frame) > limits.maxBufferedBytes) {
+      // Dropped, not closed: a close frame would wait behind all the peer has not read, and
+      // ws would keep the socket and that backlog through a closing handshake (30 s).
+      socket.terminate();
+      this.backlog?.clear();
       this.subscriber?.error(new SlowPeerError(limits.maxBufferedBytes));
-      socket.close(1008, 'Peer too slow');
       return;
     }
     this.backlogOf().push(frame);

@@ -2,18 +2,27 @@
  * The connections of a WebSocket server, as a read-only Set over the sockets `ws` tracks.
  * @module
  */
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
+
+/** What the view reads of a connection: whether it is over. */
+interface Closable {
+  readonly closed: boolean;
+}
 
 /**
- * A connection per open socket. `ws` adds each socket to its clients on upgrade and removes
- * it on close; this view maps them to their connections, so that no close listener per
- * connection is needed to keep the set current.
+ * The open connections, one per socket. `ws` adds each socket to its clients on upgrade and
+ * removes it once closed; this view maps them to their connections, so that no close
+ * listener per connection is needed to keep the set current. A connection is left out at
+ * once when it is closed or its socket is closing — given up by this side (`close()`, a peer
+ * too slow, a throwing `onConnection`, a missed heartbeat) or by the peer — although `ws`
+ * keeps the socket until the closing handshake ends (up to 30 s for a peer that does not
+ * answer).
  */
-export class ServerConnections<Connection extends object> implements ReadonlySet<Connection> {
+export class ServerConnections<Connection extends Closable> implements ReadonlySet<Connection> {
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
   private readonly socketOf = new WeakMap<Connection, WebSocket>();
 
-  /** @param sockets - the server's open sockets (`WebSocketServer#clients`) */
+  /** @param sockets - the sockets `ws` tracks (`WebSocketServer#clients`), closing ones too */
   constructor(private readonly sockets: ReadonlySet<WebSocket>) {}
 
   /** Pairs a socket of `sockets` with its connection. */
@@ -22,20 +31,21 @@ export class ServerConnections<Connection extends object> implements ReadonlySet
     this.socketOf.set(connection, socket);
   }
 
-  /** Every socket of the server has its connection from the moment `ws` hands it over. */
+  /** Counted on each read, not taken from `ws`: its clients include closing sockets. */
   get size(): number {
-    return this.sockets.size;
+    let size = 0;
+    for (const socket of this.sockets) if (this.openOn(socket)) size++;
+    return size;
   }
 
   has(connection: Connection): boolean {
     const socket = this.socketOf.get(connection);
-    return socket !== undefined && this.sockets.has(socket);
+    return socket !== undefined && this.sockets.has(socket) && this.openOn(socket);
   }
 
   *values(): SetIterator<Connection> {
     for (const socket of this.sockets) {
-      const connection = this.bySocket.get(socket);
-      if (connection !== undefined) yield connection;
+      if (this.openOn(socket)) yield this.bySocket.get(socket)!;
     }
   }
 
@@ -56,5 +66,12 @@ export class ServerConnections<Connection extends object> implements ReadonlySet
 
   [Symbol.iterator](): SetIterator<Connection> {
     return this.values();
+  }
+
+  /** True when the socket is open and its connection is not closed. */
+  private openOn(socket: WebSocket): boolean {
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    const connection = this.bySocket.get(socket);
+    return connection !== undefined && !connection.closed;
   }
 }

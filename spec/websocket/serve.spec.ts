@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createServer, get, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { firstValueFrom, NEVER } from 'rxjs';
 import WebSocket from 'ws';
 import {
@@ -331,6 +331,83 @@ describe('serveWebSocket()', () => {
     expect([...server.connections.values()]).to.deep.equal([accepted[1]]);
     await second.close();
     await until(() => server.connections.size === 0, 'the second connection to go');
+  });
+
+  describe('a connection this side gives up on leaves connections at once', () => {
+    /** A raw client whose TCP socket can stop reading (then no close is answered). */
+    async function peer(url: string): Promise<{ socket: WebSocket; tcp: Socket }> {
+      let tcp: Socket | undefined;
+      const socket = new WebSocket(url, {
+        createConnection: (options: object) =>
+          (tcp = connect(options as { port: number; host: string })),
+      });
+      opened.push({
+        close: () => {
+          tcp?.resume();
+          socket.terminate();
+          return closed(socket);
+        },
+      });
+      await new Promise((resolve) => socket.once('open', resolve));
+      return { socket, tcp: tcp! };
+    }
+
+    it('closed by close(), the peer not reading', async () => {
+      const accepted: JsonRpcConnection[] = [];
+      const listed: [boolean, number][] = [];
+      const server = await start((connection) => {
+        accepted.push(connection);
+        connection.closed$.subscribe(() =>
+          listed.push([server.connections.has(connection), server.connections.size]),
+        );
+      });
+      const { tcp } = await peer(server.url);
+      await until(() => accepted.length === 1, 'the connection');
+      tcp.pause();
+      await accepted[0]!.close();
+      expect(listed).to.deep.equal([[false, 0]]);
+      expect([...server.connections]).to.deep.equal([]);
+    });
+
+    it('closed with 1011 for a rejecting onConnection, the peer not reading', async () => {
+      let fail: (error: Error) => void = () => undefined;
+      const server = await start(() => new Promise((_resolve, reject) => (fail = reject)), {
+        onError: () => undefined,
+      });
+      const { tcp } = await peer(server.url);
+      await until(() => server.connections.size === 1, 'the connection');
+      tcp.pause();
+      fail(new Error('handler bug'));
+      await delay(0);
+      expect([server.connections.size, [...server.connections]]).to.deep.equal([0, []]);
+    });
+
+    it('dropped as too slow a reader (SlowPeerError): terminated, not left to a handshake', async () => {
+      const accepted: JsonRpcConnection[] = [];
+      const listed: [boolean, number][] = [];
+      const server = await start(
+        (connection) => {
+          accepted.push(connection);
+          connection.closed$.subscribe(() =>
+            listed.push([server.connections.has(connection), server.connections.size]),
+          );
+        },
+        { highWaterMark: 64 * 1024, maxBufferedBytes: 4 * 1024 * 1024 },
+      );
+      const { socket, tcp } = await peer(server.url);
+      const peerClosed = closeCode(socket);
+      await until(() => accepted.length === 1, 'the connection');
+      const connection = accepted[0]!;
+      tcp.pause();
+      const padding = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 300 && !connection.closed; i++) {
+        void connection.notify('flood', [padding]).catch(() => undefined);
+      }
+      expect(listed).to.deep.equal([[false, 0]]);
+      // Reading again, the peer finds the link cut, not a close frame behind 4 MiB.
+      tcp.resume();
+      expect(await peerClosed).to.equal(1006);
+    });
   });
 
   it('a closed client leaves nothing behind on the server', async () => {
