@@ -7,6 +7,7 @@ import {
   createMemoryTransportPair,
   JsonRpcConnection,
   JsonRpcConnectionType,
+  InvalidParamsError,
   MethodNotFoundError,
   type JsonRpcCall,
 } from '../lib/index.js';
@@ -16,19 +17,24 @@ async function greet(name: string): Promise<{ greeting: string }> {
   return { greeting: `Hello, ${name}!` };
 }
 
+async function answer(connection: JsonRpcConnection, request: JsonRpcCall): Promise<void> {
+  if (request.method !== 'greet') {
+    return connection.replyWithError(request, new MethodNotFoundError());
+  }
+  const params = request.params;
+  if (!Array.isArray(params) || params.length !== 1 || typeof params[0] !== 'string') {
+    return connection.replyWithError(request, new InvalidParamsError('Expected [name]'));
+  }
+  const result = await greet(params[0]);
+  await connection.replyWithResult(request, result);
+  await connection.notify('greeted', [result.greeting]);
+}
+
 function runServer(connection: JsonRpcConnection): Promise<void> {
   return new Promise((resolve) => {
     connection.requests$.subscribe({
       next: (request: JsonRpcCall) => {
-        void (async () => {
-          if (request.method === 'greet') {
-            const result = await greet(...(request.params as [string]));
-            await connection.replyWithResult(request, result);
-            await connection.notify('greeted', [result.greeting]);
-          } else {
-            await connection.replyWithError(request, new MethodNotFoundError());
-          }
-        })();
+        answer(connection, request).catch((error: unknown) => console.error(error));
       },
       complete: resolve,
     });
@@ -48,6 +54,8 @@ describe('the seed server loop over the memory pair', () => {
     expect(await client.request('greet', ['Alice'])).to.deep.equal({ greeting: 'Hello, Alice!' });
     const error = await client.request('shout', ['Bob']).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(MethodNotFoundError);
+    const invalid = await client.request('greet', { name: 'Bob' }).catch((e: unknown) => e);
+    expect(invalid).to.be.instanceOf(InvalidParamsError);
     expect((await notes).map((n) => n.params)).to.deep.equal([['Hello, Bob!'], ['Hello, Alice!']]);
 
     await client.close();
