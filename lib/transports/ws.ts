@@ -108,6 +108,7 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
     if (buffered + sizeOf(frame) > limits.maxBufferedBytes) {
       // Dropped, not closed: a close frame would wait behind all the peer has not read, and
       // ws would keep the socket and that backlog through a closing handshake (30 s).
+      keepQuiet(socket);
       socket.terminate();
       this.backlog?.clear();
       this.subscriber?.error(new SlowPeerError(limits.maxBufferedBytes));
@@ -119,12 +120,14 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
   /** Closes the socket normally (1000), after the frames of this turn. */
   complete(): void {
     this.flushOutbox();
+    keepQuiet(this.socket);
     this.socket.close(1000);
   }
 
   /** Closes the socket with 1011 (internal error), after the frames of this turn. */
   error(): void {
     this.flushOutbox();
+    keepQuiet(this.socket);
     this.socket.close(1011);
   }
 
@@ -323,6 +326,17 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
 
 /** A listener of any event of a `ws` socket (the last overload of `on`). */
 type SocketListener = Parameters<WebSocket['off']>[1];
+
+/**
+ * Gives a socket this side is closing an `error` listener of its own: the subscriber, told
+ * already or leaving, takes its listeners away, and a protocol error of the peer during the
+ * closing handshake (ws emits one, then closes) would otherwise throw out of the socket.
+ */
+function keepQuiet(socket: WebSocket): void {
+  socket.off('error', ignoreError).on('error', ignoreError);
+}
+
+function ignoreError(): void {}
 
 /** Transports with frames to write at the end of this turn. */
 const unflushed: WebSocketTransport[] = [];

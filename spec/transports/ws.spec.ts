@@ -4,7 +4,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { JsonRpcConnection } from '../../lib/index.js';
 import { SlowPeerError, WebSocketTransport } from '../../lib/node.js';
-import { closed, delay, text } from '../helpers/ws-wire.js';
+import { closeCode, closed, delay, text } from '../helpers/ws-wire.js';
 import { until } from '../helpers/relink.js';
 
 interface SocketPair {
@@ -218,6 +218,17 @@ describe('WebSocketTransport', () => {
     pair.client.send('to the second');
     await until(() => received.length === 1, 'the frame');
     expect(received).to.deep.equal(['to the second']);
+  });
+
+  it('a protocol error from the peer while its socket closes does not throw', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const connection = new JsonRpcConnection(new WebSocketTransport(pair.server));
+    const serverClosed = closeCode(pair.server);
+    await connection.close();
+    // A frame with the reserved opcode 3, masked as a client's must be: ws rejects it.
+    pair.tcp.write(Buffer.from([0x83, 0x80, 1, 2, 3, 4]));
+    expect(await serverClosed).to.equal(1006);
   });
 
   it('hands what it holds for nobody to a transport subscribed to the same socket', async () => {
