@@ -2,18 +2,17 @@
  * A transport over one `ws` WebSocket (Node).
  * @module
  */
-import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
-import WebSocket, { type RawData } from 'ws';
+import type { Observable } from 'rxjs';
+import WebSocket from 'ws';
 import type { Transport } from './transport.js';
 import { SendBacklog } from './ws-backlog.js';
-import { corkableOf, sendText, sizeOf, toBytes, toText, type Frame } from './ws-frames.js';
-import { HeldFrames } from './ws-held.js';
+import { corkableOf, sendText, sizeOf, type Frame } from './ws-frames.js';
 import {
   resolveWebSocketLimits,
   SlowPeerError,
-  type WebSocketLimits,
   type WebSocketTransportOptions,
 } from './ws-limits.js';
+import { keepQuiet, WebSocketReceiver } from './ws-receiver.js';
 
 export {
   SlowPeerError,
@@ -25,11 +24,7 @@ export {
   type WebSocketTransportOptions,
 } from './ws-limits.js';
 
-/** The WebSocket closed; `code` and `reason` are the close frame's. */
-export interface WebSocketCloseInfo {
-  readonly code: number;
-  readonly reason: string;
-}
+export type { WebSocketCloseInfo } from './ws-receiver.js';
 
 /** Shared by every transport with nothing queued: never written to. */
 const EMPTY: Frame[] = [];
@@ -47,33 +42,20 @@ const EMPTY: Frame[] = [];
  * @example
  * const connection = new JsonRpcConnection(new WebSocketTransport(socket));
  */
-export class WebSocketTransport extends Observable<Frame> implements Transport {
-  /** How the socket closed, once it has. */
-  closeInfo: WebSocketCloseInfo | undefined = undefined;
-  /** Resolved once, and shared by the transports of one server. */
-  private readonly limits: WebSocketLimits;
-  private subscriber: Subscriber<Frame> | undefined = undefined;
+export class WebSocketTransport extends WebSocketReceiver implements Transport {
   /** Frames of this turn, sent together at its end (see {@link post}). */
   private outbox: Frame[] = EMPTY;
   private outboxBytes = 0;
   private outboxScheduled = false;
   private backlog: SendBacklog | undefined = undefined;
-  /** What arrived before the subscriber could take it (see the class comment). */
-  private held: HeldFrames | undefined = undefined;
 
   /**
    * @param socket - an open (or opening) `ws` WebSocket; the transport listens to it at once,
    *   unless another transport made on it earlier still does
    * @throws TypeError or RangeError for an invalid option
    */
-  constructor(
-    readonly socket: WebSocket,
-    options: WebSocketTransportOptions = {},
-  ) {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- rxjs calls it with the transport as `this`
-    super(WebSocketTransport.subscribeTo);
-    this.limits = resolveWebSocketLimits(options);
-    if (!attached.has(socket)) this.listen();
+  constructor(socket: WebSocket, options: WebSocketTransportOptions = {}) {
+    super(socket, resolveWebSocketLimits(options));
   }
 
   /** Frames may be handed over as text: `ws` encodes them once, into its own buffer. */
@@ -203,143 +185,11 @@ export class WebSocketTransport extends Observable<Frame> implements Transport {
     return (this.backlog ??= new SendBacklog(this.socket, this.limits, () => this.congested));
   }
 
-  /** Gives the socket's events to `subscriber`; returns how to give them back. */
-  private attach(subscriber: Subscriber<Frame>): Unsubscribable | undefined {
-    const { socket } = this;
-    const owner = attached.get(socket);
-    if (this.subscriber || owner?.subscriber) {
-      const message = this.subscriber
-        ? 'A WebSocket transport accepts one subscriber at a time'
-        : 'This WebSocket already has a subscribed transport';
-      subscriber.error(new Error(message));
-      return undefined;
-    }
-    if (owner !== this) {
-      // An earlier transport holding the socket's frames for nobody hands them over.
-      this.held = owner?.held;
-      if (owner) owner.held = undefined;
-      owner?.unlisten();
-      this.listen();
-    }
-    this.subscriber = subscriber;
-    if (this.held) this.held.schedule(() => this.deliverHeld());
-    else if (socket.readyState === WebSocket.CLOSED) this.closed(this.closeInfo?.code ?? 1006, '');
-    return new WebSocketTransport.Detach(this);
-  }
-
-  /** Ends the subscription: the socket's events are given back, and nothing is held any more. */
-  private detach(): void {
-    if (attached.get(this.socket) === this) this.unlisten();
-    this.subscriber = undefined;
-  }
-
-  private listen(): void {
-    attached.set(this.socket, this);
-    for (const [event, listener] of WebSocketTransport.listeners) this.socket.on(event, listener);
-  }
-
-  private unlisten(): void {
-    attached.delete(this.socket);
-    for (const [event, listener] of WebSocketTransport.listeners) this.socket.off(event, listener);
-    this.held?.release();
-    this.held = undefined;
-  }
-
-  /** A frame came in: to the subscriber, or held while it has none or frames wait for it. */
-  private receive(frame: Frame): void {
-    if (this.held === undefined && this.subscriber) this.subscriber.next(frame);
-    else (this.held ??= new HeldFrames(this.socket, this.limits.highWaterMark)).push(frame);
-  }
-
-  /** The socket ended (with `error`, or closed): to the subscriber, or held like a frame. */
-  private ended(error: Error | undefined): void {
-    const { subscriber } = this;
-    if (this.held === undefined && subscriber) {
-      if (error) subscriber.error(error);
-      else subscriber.complete();
-    } else {
-      (this.held ??= new HeldFrames(this.socket, this.limits.highWaterMark)).end ??= { error };
-    }
-  }
-
-  /** Hands the held frames to the subscriber, in order, then the socket's end. */
-  private deliverHeld(): void {
-    const { held } = this;
-    if (!held) return;
-    const { frames } = held;
-    // The subscriber may leave on any frame: `held` is then released and dropped.
-    for (let i = 0; i < frames.length && this.held === held; i++) this.subscriber?.next(frames[i]!);
-    if (this.held !== held) return;
-    this.held = undefined;
-    held.release();
-    if (held.end) this.ended(held.end.error);
-  }
-
-  /** The socket closed: nothing waits any more, and the subscriber completes. */
-  private closed(code: number, reason: string): void {
-    this.closeInfo = { code, reason };
+  /** Nothing waits for a closed socket. */
+  protected socketClosed(): void {
     this.backlog?.clear();
-    this.ended(undefined);
   }
-
-  // The socket listeners, shared by every transport: `this` is the socket, whose transport
-  // is found in `attached` (no closures per socket).
-
-  private static readonly subscribeTo = function (
-    this: Observable<Frame>,
-    subscriber: Subscriber<Frame>,
-  ) {
-    return (this as WebSocketTransport).attach(subscriber);
-  };
-
-  /** The socket's events and their listeners, called with the socket as `this`. */
-  private static readonly listeners: [string, SocketListener][] = [
-    [
-      'message',
-      function (this: WebSocket, data: RawData, isBinary: boolean): void {
-        // ws has checked a text frame's UTF-8 already: hand it over as text, decoded once.
-        attached.get(this)?.receive(isBinary ? toBytes(data) : toText(data));
-      },
-    ],
-    [
-      'error',
-      function (this: WebSocket, error: Error): void {
-        attached.get(this)?.ended(error);
-      },
-    ],
-    [
-      'close',
-      function (this: WebSocket, code: number, reason: Buffer): void {
-        attached.get(this)?.closed(code, reason.toString());
-      },
-    ],
-  ];
-
-  /** Undoes an {@link attach}: the teardown of a subscription, one small object. */
-  private static Detach = class implements Unsubscribable {
-    constructor(private readonly transport: WebSocketTransport) {}
-    unsubscribe(): void {
-      this.transport.detach();
-    }
-  };
 }
-
-/** A listener of any event of a `ws` socket (the last overload of `on`). */
-type SocketListener = Parameters<WebSocket['off']>[1];
-
-/**
- * Gives a socket this side is closing an `error` listener of its own: the subscriber, told
- * already or leaving, takes its listeners away, and a protocol error of the peer during the
- * closing handshake (ws emits one, then closes) would otherwise throw out of the socket.
- */
-function keepQuiet(socket: WebSocket): void {
-  socket.off('error', ignoreError).on('error', ignoreError);
-}
-
-function ignoreError(): void {}
 
 /** Transports with frames to write at the end of this turn. */
 const unflushed: WebSocketTransport[] = [];
-
-/** The transport listening to each socket: its subscribed one, or one holding its frames. */
-const attached = new WeakMap<WebSocket, WebSocketTransport>();
