@@ -13,11 +13,11 @@ import {
   resyncHeader,
   type HeaderFault,
 } from './content-length-header.js';
+import { BlankLineSearch, MORE, NONE } from './content-length-blank-line.js';
 import { count } from '../../options.js';
 import {
   allocatorOf,
   Carry,
-  concat,
   DEFAULT_MAX_MESSAGE_BYTES,
   FramingError,
   preview,
@@ -25,6 +25,7 @@ import {
   type FrameDecoder,
   type FrameOrError,
 } from './decoder.js';
+import { PartialFrame } from './partial-frame.js';
 
 /** Default of `maxHeaderBytes`: 8 KiB, as most HTTP servers allow; an LSP header is under 100 bytes. */
 export const DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
@@ -47,9 +48,6 @@ export interface ContentLengthOptions {
 
 const CR = 13;
 const LF = 10;
-/** What {@link ContentLengthDecoder}'s header search says besides an index. */
-const MORE = -1;
-const NONE = -2;
 
 /**
  * One frame with its Content-Length header, in one buffer (one `write()`).
@@ -90,7 +88,9 @@ export function encodeContentLength(frame: Uint8Array, options?: EncodeOptions):
  * The work is linear in the bytes received, whatever they are and however they are cut: the
  * searches for a blank line and for `content-length` only move forward, a header section
  * that fails is resynchronised in one pass, and a chunk is copied only to be joined to the
- * bytes held from the chunks before.
+ * bytes held from the chunks before. So is the memory held for a message still arriving: a
+ * few bytes per byte received, however small the chunks. A message within one chunk is a
+ * view of it, not a copy.
  *
  * @example
  * const decoder = new ContentLengthDecoder();
@@ -104,16 +104,11 @@ export class ContentLengthDecoder implements FrameDecoder {
   /** Stream offset of the bytes being decoded, and of the end of what was pushed. */
   private dataOffset = 0;
   private received = 0;
-  /**
-   * Stream offset of the first `\r\n\r\n` at or after the header being read, or -1 while
-   * none is known; then the search for one resumes at `blankFrom`, which only moves on.
-   */
-  private blankAt = -1;
-  private blankFrom = 0;
+  private readonly blankLine: BlankLineSearch;
   /** The length of the body being read, or -1 between messages. */
   private bodyLength = -1;
-  private readonly parts: Uint8Array[] = [];
-  private partsBytes = 0;
+  /** What has come of that body, when it spans chunks. */
+  private readonly body = new PartialFrame();
   /** Bytes still to discard: the body of a message in another charset. */
   private skipBytes = 0;
   private resyncing = false;
@@ -130,10 +125,11 @@ export class ContentLengthDecoder implements FrameDecoder {
     );
     this.maxHeaderBytes = count('maxHeaderBytes', options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES);
     this.carry = new Carry(this.maxHeaderBytes);
+    this.blankLine = new BlankLineSearch(this.maxHeaderBytes);
   }
 
   get bufferedBytes(): number {
-    return this.carry.length + this.partsBytes;
+    return this.carry.length + this.body.length;
   }
 
   push(chunk: Uint8Array): FrameOrError[] {
@@ -159,7 +155,7 @@ export class ContentLengthDecoder implements FrameDecoder {
     const error = new FramingError(
       'truncated',
       this.bodyLength >= 0
-        ? `The stream ended inside a message: ${this.partsBytes} of ${this.bodyLength} bytes`
+        ? `The stream ended inside a message: ${this.body.length} of ${this.bodyLength} bytes`
         : `The stream ended inside a header: ${preview(this.carry.held)}`,
       true,
     );
@@ -168,18 +164,15 @@ export class ContentLengthDecoder implements FrameDecoder {
   }
 
   private readBody(data: Uint8Array, pos: number, out: FrameOrError[]): number {
-    const wanted = this.bodyLength - this.partsBytes;
+    const wanted = this.bodyLength - this.body.length;
     const end = Math.min(data.length, pos + wanted);
-    const piece = data.subarray(pos, end);
+    // A whole chunk is taken as it is: a view of a small array can cost more than its bytes.
+    const piece = pos === 0 && end === data.length ? data : data.subarray(pos, end);
     if (end - pos < wanted) {
-      this.parts.push(piece);
-      this.partsBytes += piece.length;
+      this.body.append(piece, this.bodyLength);
       return end;
     }
-    this.parts.push(piece);
-    out.push(concat(this.parts, this.bodyLength));
-    this.parts.length = 0;
-    this.partsBytes = 0;
+    out.push(this.body.take(piece));
     this.bodyLength = -1;
     this.reported = false;
     return end;
@@ -192,7 +185,7 @@ export class ContentLengthDecoder implements FrameDecoder {
   }
 
   private readHeader(data: Uint8Array, pos: number, out: FrameOrError[]): number {
-    const end = this.headerEnd(data, pos);
+    const end = this.blankLine.headerEnd(data, this.dataOffset, pos);
     if (end === MORE) {
       this.carry.keep(data, pos);
       return data.length;
@@ -231,38 +224,6 @@ export class ContentLengthDecoder implements FrameDecoder {
     return header.length === 0 ? this.readBody(data, end + 4, out) : end + 4;
   }
 
-  /**
-   * Where the blank line ends the header that starts at `pos`: its index, `MORE` when the
-   * bytes so far cannot tell, `NONE` when there is none within `maxHeaderBytes`.
-   */
-  private headerEnd(data: Uint8Array, pos: number): number {
-    const start = this.dataOffset + pos;
-    if (this.blankAt < start) {
-      // One found for an earlier header, which ended within its limit, is within this one's.
-      this.blankAt = -1;
-      this.blankFrom = Math.max(this.blankFrom, start);
-      this.findBlankLine(data, Math.min(data.length, pos + this.maxHeaderBytes));
-    }
-    if (this.blankAt >= 0) return this.blankAt - this.dataOffset;
-    return data.length - pos < this.maxHeaderBytes ? MORE : NONE;
-  }
-
-  /**
-   * Searches `data` for a `\r\n\r\n` that ends by `limit`, from `blankFrom` on: over the
-   * stream, each byte is looked at once, whatever the headers tried.
-   */
-  private findBlankLine(data: Uint8Array, limit: number): void {
-    let i = data.indexOf(CR, this.blankFrom - this.dataOffset);
-    for (; i >= 0 && i + 3 < limit; i = data.indexOf(CR, i + 1)) {
-      if (data[i + 1] === LF && data[i + 2] === CR && data[i + 3] === LF) {
-        this.blankFrom = this.blankAt = this.dataOffset + i;
-        return;
-      }
-    }
-    // A CR past the limit is looked at again for a later header, or with the next chunk.
-    this.blankFrom = this.dataOffset + (i < 0 ? data.length : i);
-  }
-
   /** Garbage at `pos` (reported by the caller, once per run): resynchronises past its first byte. */
   private garbage(pos: number): number {
     this.reported = true;
@@ -283,8 +244,7 @@ export class ContentLengthDecoder implements FrameDecoder {
   private close(): void {
     this.closed = true;
     this.carry.clear();
-    this.parts.length = 0;
-    this.partsBytes = 0;
+    this.body.clear();
   }
 }
 

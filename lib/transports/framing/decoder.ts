@@ -80,18 +80,6 @@ export function allocatorOf(options: EncodeOptions | undefined): (size: number) 
   return options?.allocate ?? ((size) => new Uint8Array(size));
 }
 
-/** The bytes of several parts, in one array (no copy for a single part). */
-export function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 const NOTHING = new Uint8Array(0);
 
 /**

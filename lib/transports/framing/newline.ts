@@ -5,7 +5,6 @@
  */
 import {
   allocatorOf,
-  concat,
   DEFAULT_MAX_MESSAGE_BYTES,
   FramingError,
   type EncodeOptions,
@@ -13,6 +12,7 @@ import {
   type FrameOrError,
 } from './decoder.js';
 import { count } from '../../options.js';
+import { PartialFrame } from './partial-frame.js';
 
 /** Options of {@link NewlineDecoder}. */
 export interface NewlineOptions {
@@ -51,7 +51,8 @@ export function encodeNewline(frame: Uint8Array, options?: EncodeOptions): Uint8
  * `console.log` on stdout) reaches the connection, which answers it -32700 Parse error.
  * A line longer than `maxMessageBytes` is dropped up to its `\n` with one non-fatal
  * `'too-large'` error. At the end of the stream, a last line without `\n` is still a frame.
- * This framing has no fatal error.
+ * This framing has no fatal error. A line within one chunk is a view of it; a line that
+ * spans chunks is held in a few bytes per byte received, however small the chunks.
  *
  * @example
  * const decoder = new NewlineDecoder();
@@ -59,8 +60,8 @@ export function encodeNewline(frame: Uint8Array, options?: EncodeOptions): Uint8
  */
 export class NewlineDecoder implements FrameDecoder {
   private readonly maxMessageBytes: number;
-  private readonly parts: Uint8Array[] = [];
-  private partsBytes = 0;
+  /** What has come of a line that spans chunks. */
+  private readonly line = new PartialFrame();
   /** Inside an over-long line: drop bytes up to the next `\n`. */
   private discarding = false;
   private closed = false;
@@ -75,7 +76,7 @@ export class NewlineDecoder implements FrameDecoder {
   }
 
   get bufferedBytes(): number {
-    return this.partsBytes;
+    return this.line.length;
   }
 
   push(chunk: Uint8Array): FrameOrError[] {
@@ -87,12 +88,12 @@ export class NewlineDecoder implements FrameDecoder {
       const end = newline < 0 ? chunk.length : newline;
       if (this.discarding) {
         this.discarding = newline < 0;
-      } else if (this.partsBytes + end - pos > this.maxMessageBytes) {
+      } else if (this.line.length + end - pos > this.maxMessageBytes) {
         out.push(this.tooLarge());
         this.discarding = newline < 0;
       } else if (newline < 0) {
-        this.parts.push(chunk.subarray(pos));
-        this.partsBytes += end - pos;
+        // A whole chunk is held as it is: a view of a small array can cost more than its bytes.
+        this.line.append(pos === 0 ? chunk : chunk.subarray(pos), this.maxMessageBytes);
       } else {
         this.emit(chunk.subarray(pos, end), out);
       }
@@ -103,26 +104,21 @@ export class NewlineDecoder implements FrameDecoder {
 
   end(): FrameOrError[] {
     const out: FrameOrError[] = [];
-    if (!this.closed && this.parts.length > 0) this.emit(new Uint8Array(0), out);
+    if (!this.closed && this.line.length > 0) this.emit(new Uint8Array(0), out);
     this.closed = true;
-    this.parts.length = 0;
-    this.partsBytes = 0;
+    this.line.clear();
     return out;
   }
 
   private emit(last: Uint8Array, out: FrameOrError[]): void {
-    this.parts.push(last);
-    let line = concat(this.parts, this.partsBytes + last.length);
-    this.parts.length = 0;
-    this.partsBytes = 0;
+    let line = this.line.take(last);
     if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
     if (line.length > 0) out.push(line);
   }
 
   private tooLarge(): FramingError {
     const message = `A line longer than maxMessageBytes (${this.maxMessageBytes}) was discarded`;
-    this.parts.length = 0;
-    this.partsBytes = 0;
+    this.line.clear();
     return new FramingError('too-large', message, false);
   }
 }

@@ -12,6 +12,7 @@ import {
   summary,
   text,
 } from '../../helpers/chunks.js';
+import { feedHalving, letters, sameBytes } from './held-bytes.js';
 
 const NUM_RUNS = 100;
 
@@ -121,6 +122,23 @@ describe('newline framing', () => {
           expect(decoder.bufferedBytes, where).to.equal(0);
         }
       }
+    });
+
+    it('holds a line sent bytewise in a few bytes per byte, and delivers it whole', () => {
+      // A view kept per chunk cost about 100 bytes, and kept the chunk's own buffer alive:
+      // 200 bytes per byte received bytewise, gigabytes for a 64 MiB line.
+      const MIB = 1024 * 1024;
+      const line = letters(2 * MIB);
+      const { receivedBytes, heldBytes, items } = feedHalving(
+        new NewlineDecoder(),
+        join(line, bytes('\n')),
+        1,
+      );
+      expect(heldBytes, `bytes held for ${receivedBytes} received`).to.be.below(
+        4 * receivedBytes + MIB,
+      );
+      expect(items).to.have.length(1);
+      expect(sameBytes(items[0] as Uint8Array, line)).to.equal(true);
     });
 
     it('delivers a last line without a newline at the end of the stream', () => {
