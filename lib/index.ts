@@ -19,6 +19,7 @@ export {
   JsonRpcConnectionType,
 } from './connection/options.js';
 export type { CancellationOptions, JsonRpcConnectionOptions } from './connection/options.js';
+export { DEFAULT_MAX_QUEUED_NOTIFICATIONS } from './dispatch/handler.js';
 export type {
   JsonRpcHandler,
   JsonRpcHandlerContext,

@@ -62,6 +62,9 @@ export type JsonRpcMiddleware<Connection = unknown> = (
   next: () => Promise<unknown>,
 ) => unknown;
 
+/** The default of `serve()`'s `maxQueuedNotifications`. */
+export const DEFAULT_MAX_QUEUED_NOTIFICATIONS = 10_000;
+
 /** Options of `serve()`. */
 export interface ServeOptions<Connection = unknown> {
   /**

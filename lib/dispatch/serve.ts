@@ -23,7 +23,11 @@ import {
   lookup,
   type AnyHandler,
 } from './invoke.js';
-import type { JsonRpcMiddleware, ServeOptions } from './handler.js';
+import {
+  DEFAULT_MAX_QUEUED_NOTIFICATIONS,
+  type JsonRpcMiddleware,
+  type ServeOptions,
+} from './handler.js';
 
 /** Takes every incoming call while a `serve()` runs. */
 export interface CallSink {
@@ -70,9 +74,6 @@ export function serveCalls<Connection>(
 }
 
 const NO_MIDDLEWARE: readonly JsonRpcMiddleware[] = Object.freeze([]);
-
-/** The default of `serve()`'s `maxQueuedNotifications`. */
-export const DEFAULT_MAX_QUEUED_NOTIFICATIONS = 10_000;
 
 /**
  * Runs the handlers of one `serve()`: it takes the connection's calls, and is the

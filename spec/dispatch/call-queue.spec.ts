@@ -3,7 +3,11 @@
  * and left at once by a call the peer cancels.
  */
 import { expect } from 'chai';
-import { RequestCancelledError, type JsonRpcCall } from '../../lib/index.js';
+import {
+  DEFAULT_MAX_QUEUED_NOTIFICATIONS,
+  RequestCancelledError,
+  type JsonRpcCall,
+} from '../../lib/index.js';
 import { connectionPair, RawPeer, settle } from '../helpers/pair.js';
 
 /** A handler that waits until `release()` is called. */
@@ -142,6 +146,7 @@ describe('serve({ concurrency }) queue', () => {
   });
 
   it('validates maxQueuedNotifications', async () => {
+    expect(DEFAULT_MAX_QUEUED_NOTIFICATIONS).to.equal(10_000);
     const { client, server } = connectionPair();
     expect(() => server.serve({}, { maxQueuedNotifications: -1 })).to.throw(
       RangeError,
