@@ -6,13 +6,10 @@
 import { expect } from 'chai';
 import { feedMethods } from '../helpers/feed-methods.js';
 import { Subject } from 'rxjs';
-import {
-  serveWebSocket,
-  type JsonRpcConnection,
-  type WebSocketServerHandle,
-} from '../../lib/node.js';
+import { serveWebSocket, type WebSocketServerHandle } from '../../lib/node.js';
 import { BUNDLE_PATH, openPage, type BrowserPage } from '../helpers/chromium.js';
 import { until } from '../helpers/relink.js';
+import { greet, type Greeted } from '../helpers/greet-on-open.js';
 
 /** What the page keeps between steps, as `globalThis.t`. */
 interface PageState {
@@ -21,22 +18,6 @@ interface PageState {
   cancelled: { unsubscribe(): void };
 }
 type Scope = typeof globalThis & { t: PageState };
-
-interface Greeted {
-  answered: number;
-  failed: number;
-}
-
-/** Sends 50 requests and a notification the moment a connection opens, counting the answers. */
-function greet(connection: JsonRpcConnection, greeted: Greeted): void {
-  void connection.notify('welcome');
-  for (let i = 0; i < 50; i++) {
-    connection.request('double', [i], { timeout: 2000 }).then(
-      (result) => (result === 2 * i ? greeted.answered++ : greeted.failed++),
-      () => greeted.failed++,
-    );
-  }
-}
 
 describe('rxjs-jsonrpc/browser in Chromium, reconnecting', () => {
   const feed = new Subject<number>();
@@ -132,7 +113,7 @@ describe('rxjs-jsonrpc/browser in Chromium: what the server sends in onConnectio
   let port = 0;
 
   async function start(): Promise<void> {
-    rpc = await serveWebSocket((connection) => greet(connection, greeted), {
+    rpc = await serveWebSocket((connection) => greet(connection, greeted, 2000), {
       port,
       allowedOrigins: [browser.origin],
     });

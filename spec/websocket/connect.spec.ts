@@ -6,26 +6,9 @@ import {
   JsonRpcConnectionType,
   serveWebSocket,
   WebSocketConnectError,
-  type JsonRpcConnection,
 } from '../../lib/node.js';
 import { until } from '../helpers/relink.js';
-
-/** What a greeting server's connections got back from the frames they sent on connecting. */
-interface Greeted {
-  answered: number;
-  failed: number;
-}
-
-/** Sends 50 requests and a notification the moment a connection opens, counting the answers. */
-function greet(connection: JsonRpcConnection, greeted: Greeted): void {
-  void connection.notify('welcome');
-  for (let i = 0; i < 50; i++) {
-    connection.request('double', [i], { timeout: 1000 }).then(
-      (result) => (result === 2 * i ? greeted.answered++ : greeted.failed++),
-      () => greeted.failed++,
-    );
-  }
-}
+import { greet, type Greeted } from '../helpers/greet-on-open.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();

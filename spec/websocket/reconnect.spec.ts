@@ -17,24 +17,9 @@ import {
 } from '../../lib/node.js';
 import { until } from '../helpers/relink.js';
 import { delay } from '../helpers/ws-wire.js';
+import { greet, type Greeted } from '../helpers/greet-on-open.js';
 
 const RECONNECT = { delayMs: 10, maxDelayMs: 40 };
-
-interface Greeted {
-  answered: number;
-  failed: number;
-}
-
-/** Sends 50 requests and a notification the moment a connection opens, counting the answers. */
-function greet(connection: JsonRpcConnection, greeted: Greeted): void {
-  void connection.notify('welcome');
-  for (let i = 0; i < 50; i++) {
-    connection.request('double', [i], { timeout: 1000 }).then(
-      (result) => (result === 2 * i ? greeted.answered++ : greeted.failed++),
-      () => greeted.failed++,
-    );
-  }
-}
 
 describe('connectWebSocket() with reconnect', () => {
   const feed = new Subject<number>();
