@@ -76,7 +76,8 @@ export interface ServeOptions<Connection = unknown> {
   concurrency?: number;
   /**
    * Notifications that may wait for a free handler slot (with `concurrency`); past it, a
-   * notification is dropped and reported to the connection's `onError`.
+   * notification is dropped. The connection's `onError` hears of the first drop, then of how
+   * many followed once a notification is queued again.
    * @default 10000
    */
   maxQueuedNotifications?: number;

@@ -90,6 +90,8 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
   private active = 0;
   /** True while {@link finish} takes waiting calls: handlers that answer at once must not recurse. */
   private draining = false;
+  /** Notifications dropped by `maxQueuedNotifications` since the last one queued. */
+  private dropped = 0;
 
   constructor(
     private readonly port: ServePort<Connection>,
@@ -212,14 +214,23 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
   /**
    * Queues a call for a free slot. Requests are bounded by the connection's
    * `maxIncomingRequests` (each stays unanswered while it waits); notifications by
-   * `maxQueuedNotifications`, past which they are dropped and reported.
+   * `maxQueuedNotifications`, past which they are dropped. A flood is reported twice, not once
+   * per notification: its first drop, then how many followed once one is queued again.
    */
   private enqueue(call: JsonRpcCall): void {
     const waiting = (this.waiting ??= new CallQueue());
-    if (call.id === undefined && waiting.notifications >= this.maxQueuedNotifications) {
-      const limit = this.maxQueuedNotifications;
-      const message = `Notification "${call.method}" dropped: ${limit} notifications already wait for a handler (maxQueuedNotifications)`;
-      return this.port.reportError(new Error(message), call);
+    const limit = this.maxQueuedNotifications;
+    if (call.id === undefined) {
+      if (waiting.notifications >= limit) {
+        if (this.dropped++ > 0) return;
+        const message = `Notification "${call.method}" dropped: ${limit} notifications already wait for a handler (maxQueuedNotifications); further drops are counted until one is queued again`;
+        return this.port.reportError(new Error(message), call);
+      }
+      if (this.dropped > 1) {
+        const message = `${this.dropped - 1} more notifications dropped: ${limit} waited for a handler (maxQueuedNotifications)`;
+        this.port.reportError(new Error(message), call);
+      }
+      this.dropped = 0;
     }
     waiting.push(call);
   }

@@ -53,16 +53,25 @@ describe('serve({ concurrency }) queue', () => {
     peer.send(request(1, 'slow'));
     for (let i = 0; i < 15; i++) peer.send(notification('note', [i]));
     await settle();
-    expect(errors).to.have.lengthOf(5);
+    // A flood is reported once, not per notification.
+    expect(errors).to.have.lengthOf(1);
     const [error, call] = errors[0]!;
     expect((error as Error).message).to.equal(
-      'Notification "note" dropped: 10 notifications already wait for a handler (maxQueuedNotifications)',
+      'Notification "note" dropped: 10 notifications already wait for a handler (maxQueuedNotifications); further drops are counted until one is queued again',
     );
     expect(call).to.deep.include({ method: 'note', params: [10] });
     slow.release();
     expect(await peer.read(1)).to.deep.equal([{ jsonrpc: '2.0', id: 1, result: 'slow' }]);
     await settle();
     expect(seen).to.deep.equal(Array.from({ length: 10 }, (_, i) => [i]));
+    // The next notification queued tells how many more were dropped.
+    peer.send(request(2, 'slow'));
+    peer.send(notification('note', ['after']));
+    await settle();
+    expect(errors).to.have.lengthOf(2);
+    expect((errors[1]![0] as Error).message).to.equal(
+      '4 more notifications dropped: 10 waited for a handler (maxQueuedNotifications)',
+    );
     await peer.close();
   });
 
