@@ -132,7 +132,7 @@ export abstract class JsonRpcCaller<Remote extends object = JsonRpcAnyMethods> {
    */
   batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
     const builder = new BatchBuilder<Remote>((method, params, options, resolve, reject) =>
-      this.outgoing.draft(method, params, options, resolve, reject),
+      this.outgoing.draft(this.outgoing.register(method, params, options, resolve, reject)),
     );
     let value: T;
     try {

@@ -5,7 +5,6 @@
  */
 import { encodeCall, joinBatch } from '../protocol/encode.js';
 import {
-  ConnectionClosedError,
   JsonRpcError,
   RequestCancelledError,
   RequestTimeoutError,
@@ -18,7 +17,7 @@ import { timeoutOption } from '../options.js';
 import type { BatchMembers } from './batch.js';
 import { LateAnswers } from './late-answers.js';
 import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';
-import { liveText, WaitingFrames, type WaitingFrame } from './waiting.js';
+import { liveText, refusalToWait, WaitingFrames, type WaitingFrame } from './waiting.js';
 
 /** Per-call options of `request()` and `request$()`. */
 export interface RequestOptions {
@@ -145,15 +144,8 @@ export class OutgoingCalls {
     else this.park({ texts: [text], ids: [id], batch: false });
   }
 
-  /** Registers a request of a batch being built: it is not sent until the batch is. */
-  draft(
-    method: string,
-    params: JsonRpcParams | undefined,
-    options: RequestOptions | undefined,
-    resolve: (result: unknown) => void,
-    reject: (error: Error) => void,
-  ): number | undefined {
-    const id = this.register(method, params, options, resolve, reject);
+  /** Marks a request just registered as part of a batch being built: not sent until it is. */
+  draft(id: number | undefined): number | undefined {
     if (id !== undefined) (this.drafts ??= new Set()).add(id);
     return id;
   }
@@ -292,17 +284,7 @@ export class OutgoingCalls {
 
   /** Why `calls` calls made while offline cannot wait, if they cannot. */
   private refusal(calls: number): Error | undefined {
-    if (this.options.whileReconnecting === 'reject') {
-      return new ConnectionClosedError('Not connected: the connection is reconnecting');
-    }
-    const max = this.options.maxWaitingCalls;
-    const waiting = this.waiting?.size ?? 0;
-    if (waiting + calls <= max) return undefined;
-    return new ConnectionClosedError(
-      calls === 1
-        ? `Not connected: ${max} calls already wait for the link (option maxWaitingCalls)`
-        : `Not connected: a batch of ${calls} calls would pass the ${max} that may wait for the link (option maxWaitingCalls)`,
-    );
+    return refusalToWait(this.options, this.waiting?.size ?? 0, calls);
   }
 
   /** A batch is not sent: its requests reject with `error`, its notifications go to onError. */

@@ -3,6 +3,8 @@
  * @module
  */
 import { joinBatch } from '../protocol/encode.js';
+import { ConnectionClosedError } from '../protocol/errors.js';
+import type { ResolvedConnectionOptions } from './options.js';
 
 /** A frame waiting for the link: its calls' texts, and each one's id (none for a notification). */
 export interface WaitingFrame {
@@ -66,4 +68,25 @@ export function liveText(
   });
   if (texts.length === 0) return undefined;
   return frame.batch ? joinBatch(texts) : texts[0];
+}
+
+/**
+ * Why `calls` more calls made while the link is down cannot wait, with `waiting` already
+ * waiting; undefined when they can.
+ */
+export function refusalToWait(
+  options: Pick<ResolvedConnectionOptions, 'whileReconnecting' | 'maxWaitingCalls'>,
+  waiting: number,
+  calls: number,
+): ConnectionClosedError | undefined {
+  if (options.whileReconnecting === 'reject') {
+    return new ConnectionClosedError('Not connected: the connection is reconnecting');
+  }
+  const max = options.maxWaitingCalls;
+  if (waiting + calls <= max) return undefined;
+  return new ConnectionClosedError(
+    calls === 1
+      ? `Not connected: ${max} calls already wait for the link (option maxWaitingCalls)`
+      : `Not connected: a batch of ${calls} calls would pass the ${max} that may wait for the link (option maxWaitingCalls)`,
+  );
 }
