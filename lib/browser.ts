@@ -6,7 +6,7 @@
 export * from './index.js';
 export { BrowserWebSocketTransport } from './transports/browser-ws.js';
 export type { BrowserWebSocketTransportOptions } from './transports/browser-ws.js';
-export { connectWebSocket } from './websocket/browser-connect.js';
-export type { BrowserConnectWebSocketOptions } from './websocket/browser-connect.js';
-export { WebSocketConnectError } from './websocket/errors.js';
-export type { WebSocketConnectErrorDetails } from './websocket/errors.js';
+export { connectWebSocket } from './endpoints/websocket/browser-connect.js';
+export type { BrowserConnectWebSocketOptions } from './endpoints/websocket/browser-connect.js';
+export { WebSocketConnectError } from './endpoints/websocket/errors.js';
+export type { WebSocketConnectErrorDetails } from './endpoints/websocket/errors.js';

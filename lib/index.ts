@@ -19,14 +19,14 @@ export {
   JsonRpcConnectionType,
 } from './connection/options.js';
 export type { CancellationOptions, JsonRpcConnectionOptions } from './connection/options.js';
-export { DEFAULT_MAX_QUEUED_NOTIFICATIONS } from './dispatch/handler.js';
+export { DEFAULT_MAX_QUEUED_NOTIFICATIONS } from './dispatch/options.js';
+export type { ServeOptions } from './dispatch/options.js';
 export type {
   JsonRpcHandler,
   JsonRpcHandlerContext,
-  JsonRpcHandlers,
   JsonRpcMiddleware,
-  ServeOptions,
-} from './dispatch/handler.js';
+} from './methods/handler.js';
+export type { JsonRpcHandlers } from './methods/table.js';
 export { DEFAULT_MAX_BATCH_SIZE, decodeFrame } from './protocol/decode.js';
 export type { JsonRpcDecoded } from './protocol/decode.js';
 export { encodeCall, encodeError, encodeResult, joinBatch, toFrame } from './protocol/encode.js';
@@ -83,7 +83,7 @@ export type {
   StreamOptions,
   StreamOverflow,
 } from './streams/options.js';
-export { JsonRpcStream, stream } from './streams/stream.js';
-export type { JsonRpcStreamContext, JsonRpcStreamFactory } from './streams/stream.js';
+export { JsonRpcStream, stream } from './methods/stream.js';
+export type { JsonRpcStreamContext, JsonRpcStreamFactory } from './methods/stream.js';
 export { createMemoryTransportPair } from './transports/memory.js';
 export type { Transport, TransportLinkState } from './transports/transport.js';

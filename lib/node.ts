@@ -10,22 +10,30 @@ export {
   DEFAULT_MAX_BUFFERED_BYTES,
   SlowPeerError,
   WebSocketTransport,
-} from './transports/ws.js';
-export type { WebSocketCloseInfo, WebSocketTransportOptions } from './transports/ws.js';
-export { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PAYLOAD, serveWebSocket } from './websocket/serve.js';
-export type { ServeWebSocketOptions, WebSocketServerHandle } from './websocket/serve.js';
-export { connectWebSocket, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './websocket/connect.js';
-export type { ConnectWebSocketOptions } from './websocket/connect.js';
-export { WebSocketConnectError } from './websocket/errors.js';
-export type { WebSocketConnectErrorDetails } from './websocket/errors.js';
-export type { AllowedOrigins } from './websocket/handshake.js';
-export { StreamTransport, WriteBufferFullError } from './transports/stream.js';
-export { DEFAULT_MAX_WRITE_BUFFER_BYTES } from './transports/stream-options.js';
-export type { StreamFraming, StreamTransportOptions } from './transports/stream-options.js';
-export type { StreamConnectionOptions } from './transports/stream-connection.js';
-export { connectTcp, serveTcp } from './transports/tcp.js';
-export type { ConnectTcpOptions, ServeTcpOptions, TcpServerHandle } from './transports/tcp.js';
-export { connectChildProcess } from './transports/child-process.js';
+} from './transports/ws/transport.js';
+export type { WebSocketCloseInfo, WebSocketTransportOptions } from './transports/ws/transport.js';
+export {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_PAYLOAD,
+  serveWebSocket,
+} from './endpoints/websocket/serve.js';
+export type { ServeWebSocketOptions, WebSocketServerHandle } from './endpoints/websocket/serve.js';
+export { connectWebSocket, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './endpoints/websocket/connect.js';
+export type { ConnectWebSocketOptions } from './endpoints/websocket/connect.js';
+export { WebSocketConnectError } from './endpoints/websocket/errors.js';
+export type { WebSocketConnectErrorDetails } from './endpoints/websocket/errors.js';
+export type { AllowedOrigins } from './endpoints/websocket/handshake.js';
+export { StreamTransport, WriteBufferFullError } from './transports/byte-stream/transport.js';
+export { DEFAULT_MAX_WRITE_BUFFER_BYTES } from './transports/byte-stream/options.js';
+export type { StreamFraming, StreamTransportOptions } from './transports/byte-stream/options.js';
+export type { StreamConnectionOptions } from './endpoints/byte-stream/connection.js';
+export { connectTcp, serveTcp } from './endpoints/byte-stream/tcp.js';
+export type {
+  ConnectTcpOptions,
+  ServeTcpOptions,
+  TcpServerHandle,
+} from './endpoints/byte-stream/tcp.js';
+export { connectChildProcess } from './endpoints/byte-stream/child-process.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, FramingError } from './transports/framing/decoder.js';
 export type {
   EncodeOptions,

@@ -1,6 +1,6 @@
 /**
  * Every example of the JSON-RPC 2.0 specification, frame for frame, over the memory pair.
- * (spec/websocket/spec-examples.spec.ts runs the same over a real WebSocket.)
+ * (spec/endpoints/websocket/spec-examples.spec.ts runs the same over a real WebSocket.)
  */
 import { RawPeer } from './helpers/pair.js';
 import { specExamples } from './helpers/spec-examples.js';

@@ -4,7 +4,8 @@
  */
 import type { Observable, Subscription, Unsubscribable } from 'rxjs';
 import { serveCalls, type ServePort } from '../dispatch/serve.js';
-import type { JsonRpcHandlers, ServeOptions } from '../dispatch/handler.js';
+import type { ServeOptions } from '../dispatch/options.js';
+import type { JsonRpcHandlers } from '../methods/table.js';
 import { toFrame } from '../protocol/encode.js';
 import { ConnectionClosedError, JsonRpcError } from '../protocol/errors.js';
 import type {
@@ -20,7 +21,7 @@ import { ServedStreams } from '../streams/served.js';
 import type { Transport, TransportLinkState } from '../transports/transport.js';
 import { checkCall } from './batch.js';
 import { JsonRpcCaller } from './caller.js';
-import { GuardedObservable } from './guarded.js';
+import { GuardedObservable } from '../util/guarded.js';
 import { CONSUME, END, STREAMS, WRITE, type InboundHost, type ServeHost } from './hooks.js';
 import { Inbound } from './inbound.js';
 import {

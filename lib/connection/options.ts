@@ -3,7 +3,7 @@
  * @module
  */
 import { DEFAULT_MAX_BATCH_SIZE } from '../protocol/decode.js';
-import { count, shielded, timeoutOption } from '../options.js';
+import { count, shielded, timeoutOption } from '../util/options.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
 
 /** The role of one side of a connection. Informational: any side may call the other. */

@@ -13,7 +13,7 @@ import {
 import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
 import { WRITE } from './hooks.js';
 import { type ResolvedConnectionOptions } from './options.js';
-import { timeoutOption } from '../options.js';
+import { timeoutOption } from '../util/options.js';
 import type { BatchMembers } from './batch.js';
 import { LateAnswers } from './late-answers.js';
 import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';

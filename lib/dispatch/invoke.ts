@@ -6,7 +6,11 @@
 import { isObservable, type Observable, Subscription } from 'rxjs';
 import { RequestCancelledError } from '../protocol/errors.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
-import type { JsonRpcHandler, JsonRpcHandlerContext, JsonRpcMiddleware } from './handler.js';
+import type {
+  JsonRpcHandler,
+  JsonRpcHandlerContext,
+  JsonRpcMiddleware,
+} from '../methods/handler.js';
 
 export type AnyHandler = JsonRpcHandler<unknown, unknown, unknown>;
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { isObservable, Subscription } from 'rxjs';
-import { count } from '../options.js';
+import { count } from '../util/options.js';
 import {
   InternalError,
   JsonRpcError,
@@ -12,7 +12,7 @@ import {
 } from '../protocol/errors.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../streams/options.js';
-import { StreamRoutes } from '../streams/routes.js';
+import { StreamRoutes } from './stream-routes.js';
 import type { ServedStreams } from '../streams/served.js';
 import { CallQueue } from './call-queue.js';
 import {
@@ -23,11 +23,8 @@ import {
   lookup,
   type AnyHandler,
 } from './invoke.js';
-import {
-  DEFAULT_MAX_QUEUED_NOTIFICATIONS,
-  type JsonRpcMiddleware,
-  type ServeOptions,
-} from './handler.js';
+import type { JsonRpcMiddleware } from '../methods/handler.js';
+import { DEFAULT_MAX_QUEUED_NOTIFICATIONS, type ServeOptions } from './options.js';
 
 /** Takes every incoming call while a `serve()` runs. */
 export interface CallSink {

@@ -2,7 +2,7 @@
  * When to reconnect: the options, their defaults, and exponential backoff with jitter.
  * @module
  */
-import { count, timeoutOption } from '../options.js';
+import { count, timeoutOption } from '../util/options.js';
 
 /** How a lost link is retried. */
 export interface ReconnectOptions {

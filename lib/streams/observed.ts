@@ -4,12 +4,14 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { GuardedObservable } from '../connection/guarded.js';
-import type { Settle } from '../connection/pending.js';
+import { GuardedObservable } from '../util/guarded.js';
 import { ConnectionClosedError, RequestTimeoutError } from '../protocol/errors.js';
 import type { JsonRpcNotification, JsonRpcParams } from '../protocol/messages.js';
 import { Channel, RemoteSubscription, type StreamSpec, type ValueParams } from './remote.js';
 import { methodNames, resolveObserveOptions, type ObserveOptions } from './options.js';
+
+/** Settles a request: an error, or `undefined` and the result. */
+type Settle = (error: Error | undefined, result?: unknown) => void;
 
 /** What `observe$()` needs of its connection. */
 export interface ObservePort {

@@ -2,7 +2,7 @@
  * Options of remote Observables, both sides: defaults merged once, then validated loudly.
  * @module
  */
-import { count, timeoutOption } from '../options.js';
+import { count, timeoutOption } from '../util/options.js';
 
 /** The error codes of remote Observables (server-defined range of JSON-RPC 2.0). */
 export const JsonRpcStreamErrorCode = {

@@ -5,7 +5,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { InternalError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
-import { Fifo } from '../fifo.js';
+import { Fifo } from '../util/fifo.js';
 import { JsonRpcStreamErrorCode, type ResolvedStreamOptions } from './options.js';
 
 /** What a subscription needs of the connection it streams to. */

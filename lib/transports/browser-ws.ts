@@ -3,7 +3,7 @@
  * @module
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { count } from '../options.js';
+import { count } from '../util/options.js';
 import type { Transport } from './transport.js';
 
 /** Options of {@link BrowserWebSocketTransport}. */

@@ -15,8 +15,8 @@ import {
   JsonRpcError,
   RequestCancelledError,
 } from '../../lib/index.js';
-import { StreamTransport } from '../../lib/transports/stream.js';
-import { serveTcp } from '../../lib/transports/tcp.js';
+import { StreamTransport } from '../../lib/transports/byte-stream/transport.js';
+import { serveTcp } from '../../lib/endpoints/byte-stream/tcp.js';
 
 /** Our connection and a vscode-jsonrpc one, back to back over two pipes. */
 function pipedPair() {

@@ -14,7 +14,7 @@ import {
   type HeaderFault,
 } from './content-length-header.js';
 import { BlankLineSearch, MORE, NONE } from './content-length-blank-line.js';
-import { count } from '../../options.js';
+import { count } from '../../util/options.js';
 import {
   allocatorOf,
   Carry,

@@ -11,7 +11,7 @@ import {
   type FrameDecoder,
   type FrameOrError,
 } from './decoder.js';
-import { count } from '../../options.js';
+import { count } from '../../util/options.js';
 import { PartialFrame } from './partial-frame.js';
 
 /** Options of {@link NewlineDecoder}. */

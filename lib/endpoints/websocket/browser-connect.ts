@@ -1,0 +1,116 @@
+/**
+ * connectWebSocket over the browser's own WebSocket.
+ * @module
+ */
+import { JsonRpcConnection } from '../../connection/connection.js';
+import type { JsonRpcAnyMethods } from '../../protocol/method-map.js';
+import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../../connection/options.js';
+import { timeoutOption } from '../../util/options.js';
+import { resolveReconnect, type ReconnectOptions } from '../../reconnect/policy.js';
+import { ReconnectingTransport } from '../../reconnect/transport.js';
+import {
+  BrowserWebSocketTransport,
+  type BrowserWebSocketTransportOptions,
+} from '../../transports/browser-ws.js';
+import { WebSocketConnectError } from './errors.js';
+import { isFinalWebSocketEnd } from './final.js';
+
+/** Options of the browser's {@link connectWebSocket}. */
+export interface BrowserConnectWebSocketOptions extends BrowserWebSocketTransportOptions {
+  /** This side's role. @default CLIENT */
+  role?: JsonRpcConnectionType;
+  /** Options of the connection. */
+  connection?: JsonRpcConnectionOptions;
+  /** Milliseconds the opening handshake may take. @default 10_000 */
+  handshakeTimeoutMs?: number;
+  /** WebSocket subprotocols to offer. */
+  protocols?: string | string[];
+  /**
+   * Reconnect when the link is lost after the first handshake (which is not retried): `true`
+   * for the defaults, or `{ attempts, delayMs, maxDelayMs }`. Browsers do not tell a page why
+   * a handshake failed, so a 401/403 is retried like a refused connection, until `attempts`.
+   * @default false
+   */
+  reconnect?: boolean | ReconnectOptions;
+}
+
+/**
+ * Opens a browser WebSocket and resolves with a connection over it. Rejects with
+ * {@link WebSocketConnectError} when the handshake fails or times out (browsers do not tell
+ * a page why: a refused connection and a 401/403 look alike, close code 1006). With
+ * `reconnect`, a lost link is opened again; `close()` and a close code 1002, 1003, 1008 or
+ * 1009 are final.
+ *
+ * @throws TypeError or RangeError at once for an invalid option
+ * @example
+ * const connection = await connectWebSocket('wss://example.com/rpc', { reconnect: true });
+ * connection.state$.subscribe((state) => banner.toggle(state === 'reconnecting'));
+ */
+export function connectWebSocket<
+  Remote extends object = JsonRpcAnyMethods,
+  Local extends object = JsonRpcAnyMethods,
+>(
+  url: string,
+  options: BrowserConnectWebSocketOptions = {},
+): Promise<JsonRpcConnection<Remote, Local>> {
+  const timeoutMs = timeoutOption('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000);
+  const reconnect = resolveReconnect(options.reconnect);
+  const open = (signal?: AbortSignal): Promise<BrowserWebSocketTransport> =>
+    openSocket(url, options, timeoutMs, signal).then(
+      (socket) => new BrowserWebSocketTransport(socket, options),
+    );
+  return open().then((first) => {
+    const transport = reconnect
+      ? new ReconnectingTransport(open, {
+          ...reconnect,
+          initial: first,
+          isFinal: isFinalWebSocketEnd,
+        })
+      : first;
+    return new JsonRpcConnection<Remote, Local>(
+      transport,
+      options.role ?? JsonRpcConnectionType.CLIENT,
+      options.connection,
+    );
+  });
+}
+
+/** Opens one browser WebSocket; settles on open, on close, on timeout or when `signal` aborts. */
+function openSocket(
+  url: string,
+  options: BrowserConnectWebSocketOptions,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, options.protocols);
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.removeEventListener('open', onOpen);
+      socket.removeEventListener('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: WebSocketConnectError): void => {
+      done();
+      socket.close();
+      reject(error);
+    };
+    const onOpen = (): void => {
+      done();
+      resolve(socket);
+    };
+    const onClose = (event: CloseEvent): void =>
+      fail(new WebSocketConnectError(url, `the handshake failed (close code ${event.code})`));
+    const onAbort = (): void => fail(new WebSocketConnectError(url, 'aborted'));
+    const timer = setTimeout(
+      () =>
+        fail(
+          new WebSocketConnectError(url, `no handshake within ${timeoutMs} ms`, { timeout: true }),
+        ),
+      timeoutMs || 2_147_483_647,
+    );
+    socket.addEventListener('open', onOpen);
+    socket.addEventListener('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
