@@ -1,14 +1,16 @@
 /**
- * connection.batch(): what is sent when a member is aborted while the batch is built or waits
- * for a link, when the build callback throws, and when too many calls wait.
+ * connection.batch(): one frame sent and each call settled from the array answer, a builder
+ * that refuses calls once sent; what is sent when a member is aborted while the batch is built
+ * or waits for a link, when the build callback throws, and when too many calls wait.
  */
 import { expect } from 'chai';
 import {
   ConnectionClosedError,
+  MethodNotFoundError,
   RequestCancelledError,
   type JsonRpcConnection,
 } from '../../lib/index.js';
-import { RawPeer, settle } from '../helpers/pair.js';
+import { connectionPair, RawPeer, settle } from '../helpers/pair.js';
 import { relinkedPair, until } from '../helpers/relink.js';
 
 function outcome(promise: Promise<unknown>): Promise<unknown> {
@@ -19,6 +21,41 @@ function outcome(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('connection.batch()', () => {
+  describe('one frame, one answer per call', () => {
+    it('sends one frame and settles each call from the array answer', async () => {
+      const peer = new RawPeer();
+      const [a, b] = peer.connection.batch((batch) => {
+        const calls = [batch.request('sum', [1, 2]), batch.request('fail')];
+        batch.notify('log', ['hi']);
+        return calls;
+      });
+      expect(await peer.read()).to.deep.equal([
+        [
+          { jsonrpc: '2.0', id: 1, method: 'sum', params: [1, 2] },
+          { jsonrpc: '2.0', id: 2, method: 'fail' },
+          { jsonrpc: '2.0', method: 'log', params: ['hi'] },
+        ],
+      ]);
+      peer.send(
+        '[{"jsonrpc":"2.0","id":2,"error":{"code":-32601,"message":"Method not found"}},{"jsonrpc":"2.0","id":1,"result":3}]',
+      );
+      expect(await a).to.equal(3);
+      expect(await b!.catch((e: unknown) => e)).to.be.instanceOf(MethodNotFoundError);
+      await peer.close();
+    });
+
+    it('the builder refuses calls after the batch was sent', async () => {
+      const { client } = connectionPair();
+      let kept: { notify(method: string): void } | undefined;
+      client.batch((batch) => (kept = batch));
+      expect(() => kept!.notify('late')).to.throw(
+        Error,
+        'This batch was already sent: call the builder inside batch()',
+      );
+      await client.close();
+    });
+  });
+
   describe('while it is built', () => {
     let peer: RawPeer;
     beforeEach(() => (peer = new RawPeer()));

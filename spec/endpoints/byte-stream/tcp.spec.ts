@@ -4,7 +4,11 @@ import { once } from 'node:events';
 import { createServer, Socket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import type { JsonRpcConnection } from '../../../lib/index.js';
-import { connectTcp, serveTcp, type TcpServerHandle } from '../../../lib/endpoints/byte-stream/tcp.js';
+import {
+  connectTcp,
+  serveTcp,
+  type TcpServerHandle,
+} from '../../../lib/endpoints/byte-stream/tcp.js';
 import type { StreamFraming } from '../../../lib/transports/byte-stream/options.js';
 
 /** A port nothing listens on: one just freed. */

@@ -10,7 +10,10 @@ import {
   type JsonRpcCloseEvent,
 } from '../../../lib/index.js';
 import { FramingError } from '../../../lib/transports/framing/decoder.js';
-import { StreamTransport, WriteBufferFullError } from '../../../lib/transports/byte-stream/transport.js';
+import {
+  StreamTransport,
+  WriteBufferFullError,
+} from '../../../lib/transports/byte-stream/transport.js';
 import {
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
   type StreamFraming,

@@ -12,7 +12,7 @@ import {
   summary,
   text,
 } from '../../helpers/chunks.js';
-import { feedHalving, letters, sameBytes } from './held-bytes.js';
+import { feedHalving, letters, sameBytes } from '../../helpers/held-bytes.js';
 
 const NUM_RUNS = 100;
 

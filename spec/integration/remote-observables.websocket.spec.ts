@@ -1,6 +1,7 @@
 /**
  * Remote Observables over a real WebSocket on 127.0.0.1: our client and our server, and a
  * client that stops reading.
+ * Integration: the library end to end, across its layers, so it mirrors no single lib/ file.
  */
 import { expect } from 'chai';
 import { defer, finalize, lastValueFrom, of, Subject, take, throwError, toArray } from 'rxjs';

@@ -4,7 +4,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { FrameDecoder, FrameOrError } from '../../../lib/transports/framing/decoder.js';
+import type { FrameDecoder, FrameOrError } from '../../lib/transports/framing/decoder.js';
 
 // Mocha runs without --expose-gc; a context made after the flag is set sees `gc`. Without a
 // collection, garbage from the chunks would blur a bound of a few bytes per byte.

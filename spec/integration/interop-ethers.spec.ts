@@ -1,6 +1,7 @@
 /**
  * Interop with the Ethereum pub/sub convention: an ethers WebSocketProvider (pinned
  * devDependency) subscribes to `newHeads` on our server, receives blocks, unsubscribes.
+ * Integration: the library end to end, across its layers, so it mirrors no single lib/ file.
  */
 import { expect } from 'chai';
 import { WebSocketProvider } from 'ethers';

@@ -1,6 +1,7 @@
 /**
  * The samples run as users run them: each in a Node process of its own, spoken to over its
  * real wire. Samples are what users copy, so a bad call must be answered, never crash them.
+ * Integration: the library end to end, across its layers, so it mirrors no single lib/ file.
  */
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,8 +10,8 @@ import {
   MethodNotFoundError,
   type JsonRpcConnection,
   type JsonRpcParams,
-} from '../lib/index.js';
-import { connectChildProcess, connectWebSocket } from '../lib/node.js';
+} from '../../lib/index.js';
+import { connectChildProcess, connectWebSocket } from '../../lib/node.js';
 
 /** A sample in a child process, its stderr (and stdout unless it is the wire) collected. */
 class SampleProcess {

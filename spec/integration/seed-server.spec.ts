@@ -1,6 +1,7 @@
 /**
  * trio-jsonrpc's server loop, written the seed's way over the memory pair: iterate requests$,
  * dispatch on request.method, reply by hand, and notify.
+ * Integration: the library end to end, across its layers, so it mirrors no single lib/ file.
  */
 import { expect } from 'chai';
 import {
@@ -10,8 +11,8 @@ import {
   InvalidParamsError,
   MethodNotFoundError,
   type JsonRpcCall,
-} from '../lib/index.js';
-import { collect } from './helpers/pair.js';
+} from '../../lib/index.js';
+import { collect } from '../helpers/pair.js';
 
 async function greet(name: string): Promise<{ greeting: string }> {
   return { greeting: `Hello, ${name}!` };

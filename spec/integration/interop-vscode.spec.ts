@@ -1,6 +1,7 @@
 /**
  * Interoperability with vscode-jsonrpc, the LSP's own JSON-RPC library: its client against
  * our server, our client against its server, calls both ways, and cancellation.
+ * Integration: the library end to end, across its layers, so it mirrors no single lib/ file.
  */
 import { expect } from 'chai';
 import { once } from 'node:events';
