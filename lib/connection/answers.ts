@@ -1,42 +1,55 @@
 /**
- * Answers to the peer's requests: each answered once, in its batch if it came in one, and
- * the signals that tell handlers a request was cancelled or the connection ended.
+ * Answers to the peer's requests: each answered once, in its batch if it came in one, past
+ * `maxIncomingRequests` at once; and the signals that tell handlers a request was cancelled
+ * or the connection ended.
  * @module
  */
 import { encodeError, encodeResult } from '../protocol/encode.js';
-import { InternalError, RequestCancelledError, type JsonRpcError } from '../protocol/errors.js';
-import type { JsonRpcCall, JsonRpcErrorResponse } from '../protocol/messages.js';
-import { WRITE, type InboundHost } from './hooks.js';
-import { IncomingRequests, type IncomingRequest } from './incoming.js';
-import { OneTeardownSubscriber } from './one-teardown.js';
+import { InternalError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
+import type { JsonRpcCall, JsonRpcId, JsonRpcRequest } from '../protocol/messages.js';
+import { IncomingRequests, IncomingRequest, type BatchReply } from './incoming.js';
 import type { ResolvedConnectionOptions } from './options.js';
 
-/**
- * The answering half of the receiving side (see `Inbound`, which extends it). It is the
- * connection's subscriber to its transport; frames stop (`closed`) only when the connection
- * ends.
- */
-export abstract class Answers extends OneTeardownSubscriber<Uint8Array | string> {
+const TOO_MANY_INCOMING = -32000;
+
+/** What answering needs of the connection's link. */
+export interface AnswersPort {
+  /** Writes one frame's text. */
+  write(text: string): void;
+  /** True once the connection has ended. */
+  readonly ended: boolean;
+}
+
+/** The peer's unanswered requests, and the answering of them. */
+export class Answers {
   // Made on first use, so that an idle connection stays small.
   private incomingRequests: IncomingRequests | undefined = undefined;
   /** Aborted at the end: the signal of notifications' handlers. */
   private lifetime: AbortController | undefined = undefined;
 
   constructor(
-    protected readonly options: ResolvedConnectionOptions,
-    protected readonly host: InboundHost,
-  ) {
-    super();
-  }
-
-  /** The peer's unanswered requests. */
-  get incoming(): IncomingRequests {
-    return (this.incomingRequests ??= new IncomingRequests());
-  }
+    private readonly options: ResolvedConnectionOptions,
+    private readonly link: AnswersPort,
+  ) {}
 
   /** How many of the peer's requests are unanswered. */
-  get incomingCount(): number {
+  get count(): number {
     return this.incomingRequests?.size ?? 0;
+  }
+
+  /**
+   * A request from the peer, now awaiting its answer (in `batch`'s, if it came in one).
+   * @returns false when it must not run: past `maxIncomingRequests` it was answered -32000
+   */
+  admit(request: JsonRpcRequest, batch: BatchReply | undefined): boolean {
+    batch?.expect();
+    const incoming = (this.incomingRequests ??= new IncomingRequests());
+    incoming.add(new IncomingRequest(request, batch));
+    const { maxIncomingRequests } = this.options;
+    if (incoming.size <= maxIncomingRequests) return true;
+    const data = { maxIncomingRequests };
+    this.answer(request, new JsonRpcError(TOO_MANY_INCOMING, 'Too many concurrent requests', data));
+    return false;
   }
 
   /**
@@ -47,12 +60,8 @@ export abstract class Answers extends OneTeardownSubscriber<Uint8Array | string>
     if (call.id !== undefined)
       return this.incomingRequests?.get(call)?.signal ?? AbortSignal.abort();
     this.lifetime ??= new AbortController();
-    if (this.closed) this.lifetime.abort();
+    if (this.link.ended) this.lifetime.abort();
     return this.lifetime.signal;
-  }
-
-  abandon(call: JsonRpcCall): void {
-    this.cancel(this.incomingRequests?.get(call), true);
   }
 
   /**
@@ -68,7 +77,7 @@ export abstract class Answers extends OneTeardownSubscriber<Uint8Array | string>
   ): boolean {
     const entry = this.incomingRequests?.get(call);
     if (!entry) return false;
-    this.incoming.delete(entry);
+    this.incomingRequests!.delete(entry);
     const { id } = entry.request;
     let text: string;
     try {
@@ -80,41 +89,38 @@ export abstract class Answers extends OneTeardownSubscriber<Uint8Array | string>
     if (entry.batch) {
       entry.batch.add(text, true, onSent);
     } else {
-      this.host[WRITE](text);
+      this.link.write(text);
       onSent?.();
     }
     return true;
   }
 
+  /** The latest unanswered request with this id (what a cancel notification names). */
+  unansweredById(id: JsonRpcId): JsonRpcRequest | undefined {
+    return this.incomingRequests?.getById(id)?.request;
+  }
+
   /** Cancels an unanswered request: its signal aborts; it is answered -32800 if `answer`. */
-  cancel(entry: IncomingRequest | undefined, answer: boolean): void {
+  cancel(call: JsonRpcCall, answer: boolean): void {
+    const entry = this.incomingRequests?.get(call);
     if (!entry) return;
     if (answer) {
       this.answer(entry.request, new RequestCancelledError());
     } else {
-      this.incoming.delete(entry);
+      this.incomingRequests!.delete(entry);
       entry.batch?.drop();
     }
     entry.cancel();
   }
 
-  /** Cancels every unanswered request of the peer (its link was lost); returns them. */
-  cancelIncoming(): readonly IncomingRequest[] {
-    return this.incomingRequests?.cancelAll() ?? [];
-  }
-
-  protected sendError(response: JsonRpcErrorResponse): void {
-    this.host[WRITE](encodeError(response.id, response.error));
+  /** Cancels every unanswered request of the peer, unanswered (its link was lost); returns them. */
+  cancelAll(): JsonRpcRequest[] {
+    return (this.incomingRequests?.cancelAll() ?? []).map((entry) => entry.request);
   }
 
   /** The connection ended: the peer's requests are cancelled, the signals abort. */
-  protected endAnswers(): void {
+  end(): void {
     this.lifetime?.abort();
     this.incomingRequests?.cancelAll();
-  }
-
-  /** The latest unanswered request with this id (what a cancel notification names). */
-  protected incomingById(id: string | number): IncomingRequest | undefined {
-    return this.incomingRequests?.getById(id);
   }
 }

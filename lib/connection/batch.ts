@@ -10,6 +10,7 @@ import type {
   JsonRpcMethodName,
   JsonRpcResultOf,
 } from '../protocol/method-map.js';
+import { PendingRequest } from './pending.js';
 
 /** Per-call options inside a batch: as `request()`'s. */
 export interface BatchCallOptions {
@@ -17,13 +18,15 @@ export interface BatchCallOptions {
   timeout?: number;
 }
 
-type Register = (
-  method: string,
-  params: JsonRpcParams | undefined,
-  options: BatchCallOptions | undefined,
-  resolve: (result: unknown) => void,
-  reject: (error: Error) => void,
-) => number | undefined;
+/** What a batch builder needs of the connection's outgoing calls. */
+export interface BatchPort {
+  /** Registers a request of the batch, not sent until the batch is: its id, or undefined when settled at once. */
+  draft(
+    method: string,
+    options: BatchCallOptions | undefined,
+    entry: PendingRequest,
+  ): number | undefined;
+}
 
 /** The calls of one batch, in order: each one's text, and its id (undefined for a notification). */
 export interface BatchMembers {
@@ -40,7 +43,7 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
   private readonly promises: Promise<unknown>[] = [];
 
   /** @internal */
-  constructor(private readonly register: Register) {}
+  constructor(private readonly port: BatchPort) {}
 
   /** Adds a request; its promise settles like `request()`'s. */
   request<M extends JsonRpcMethodName<Remote>>(
@@ -50,13 +53,8 @@ export class BatchBuilder<Remote extends object = JsonRpcAnyMethods> {
     const [params, options] = args as [JsonRpcParams | undefined, BatchCallOptions | undefined];
     const texts = this.open(method, params);
     const promise = new Promise<JsonRpcResultOf<Remote[M]>>((resolve, reject) => {
-      const id = this.register(
-        method,
-        params,
-        options,
-        resolve as (result: unknown) => void,
-        reject,
-      );
+      const entry = new PendingRequest(resolve as (result: unknown) => void, reject);
+      const id = this.port.draft(method, options, entry);
       if (id === undefined) return;
       texts.push(encodeCall(method, params, id));
       this.ids.push(id);

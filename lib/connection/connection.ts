@@ -2,41 +2,44 @@
  * JsonRpcConnection: frames in, Observables of calls out; requests correlated to answers.
  * @module
  */
-import type { Observable, Subscription, Unsubscribable } from 'rxjs';
-import { serveCalls, type ServePort } from '../dispatch/serve.js';
+import { Observable, type Subscription } from 'rxjs';
 import type { ServeOptions } from '../dispatch/options.js';
+import { serveCalls } from '../dispatch/serve.js';
 import type { JsonRpcHandlers } from '../methods/table.js';
-import { toFrame } from '../protocol/encode.js';
-import { ConnectionClosedError, JsonRpcError } from '../protocol/errors.js';
+import { encodeCall } from '../protocol/encode.js';
+import { JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
 import type {
   JsonRpcCall,
   JsonRpcErrorObject,
   JsonRpcNotification,
   JsonRpcParams,
 } from '../protocol/messages.js';
-import type { JsonRpcAnyMethods } from '../protocol/method-map.js';
-import { ObservedStreams } from '../streams/observed.js';
+import type {
+  JsonRpcAnyMethods,
+  JsonRpcCallArgs,
+  JsonRpcMethodName,
+  JsonRpcResultOf,
+} from '../protocol/method-map.js';
 import type { ObserveOptions } from '../streams/options.js';
-import { ServedStreams } from '../streams/served.js';
-import type { Transport, TransportLinkState } from '../transports/transport.js';
-import { checkCall } from './batch.js';
-import { JsonRpcCaller } from './caller.js';
+import type { Transport } from '../transports/transport.js';
 import { GuardedObservable } from '../util/guarded.js';
-import { CONSUME, END, STREAMS, WRITE, type InboundHost, type ServeHost } from './hooks.js';
-import { Inbound } from './inbound.js';
-import {
-  ConnectionLifecycle,
-  type JsonRpcCloseEvent,
-  type JsonRpcConnectionState,
-} from './lifecycle.js';
+import { BatchBuilder, checkCall } from './batch.js';
+import { Link, type JsonRpcCloseEvent, type JsonRpcConnectionState } from './link.js';
 import {
   JsonRpcConnectionType,
   resolveConnectionOptions,
   type JsonRpcConnectionOptions,
+  type ResolvedConnectionOptions,
 } from './options.js';
+import type { RequestOptions } from './outgoing.js';
+import { PendingRequest } from './pending.js';
 
 export type { RequestOptions } from './outgoing.js';
-export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './lifecycle.js';
+export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './link.js';
+
+type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
+
+const ignore = (): void => undefined;
 
 /**
  * One JSON-RPC 2.0 connection over a transport. Either side may send requests and
@@ -51,29 +54,16 @@ export type { JsonRpcCloseEvent, JsonRpcConnectionState } from './lifecycle.js';
 export class JsonRpcConnection<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
->
-  extends JsonRpcCaller<Remote>
-  implements InboundHost, ServeHost
-{
+> {
   /** This side's role. */
   readonly role: JsonRpcConnectionType;
 
-  private readonly inbound: Inbound;
+  private readonly options: ResolvedConnectionOptions;
+  /** The transport, the link's state, and the calls both ways. */
+  private readonly link: Link;
   // Made on first use, so that an idle connection stays small.
   private requestsView: Observable<JsonRpcCall> | undefined = undefined;
   private notificationsView: Observable<JsonRpcNotification> | undefined = undefined;
-  /** `'open'`, `'closed'`, or a reconnecting transport's link state. */
-  private currentState: JsonRpcConnectionState = 'open';
-  private endEvent: JsonRpcCloseEvent | undefined = undefined;
-  /** The Subjects of `state$` and `closed$`, made on first use. */
-  private lifecycle: ConnectionLifecycle | undefined = undefined;
-  /** The subscription to the transport's link state. */
-  private link: Unsubscribable | undefined = undefined;
-  private closeError: ConnectionClosedError | undefined = undefined;
-  private served: ServedStreams | undefined = undefined;
-  private observed: ObservedStreams | undefined = undefined;
-  /** The transport takes frames as text: no UTF-8 encoding on this side. */
-  private readonly textFrames: boolean;
 
   /**
    * @param transport - the frames to speak over; the connection subscribes at once
@@ -81,47 +71,44 @@ export class JsonRpcConnection<
    * @throws TypeError or RangeError for an invalid option
    */
   constructor(
-    private readonly transport: Transport,
+    transport: Transport,
     role: JsonRpcConnectionType = JsonRpcConnectionType.PEER,
     options?: JsonRpcConnectionOptions,
   ) {
     if (!Object.values(JsonRpcConnectionType).includes(role)) {
       throw new TypeError(`Unknown connection role: ${String(role)}`);
     }
-    super(resolveConnectionOptions(options));
     this.role = role;
-    this.textFrames = transport.textFrames === true;
-    this.inbound = new Inbound(this.options, this.outgoing, this);
-    const link$ = transport.link$?.subscribe({ next: (state) => this.onLink(state) });
-    transport.subscribe(this.inbound);
-    if (this.closeError) link$?.unsubscribe();
-    else this.link = link$;
+    this.options = resolveConnectionOptions(options);
+    this.link = new Link(transport, this.options);
+    this.link.start();
   }
 
   /** Every incoming request and notification, in arrival order; completes on close. */
   get requests$(): Observable<JsonRpcCall> {
+    const { inbound } = this.link;
     return (this.requestsView ??= new GuardedObservable(
-      this.inbound.calls.asObservable(),
-      (error, call) => this.inbound.onSubscriberThrow(error, call),
+      inbound.calls.asObservable(),
+      (error, call) => inbound.onSubscriberThrow(error, call),
     ));
   }
 
   /** Incoming notifications alone (but those an `observe$()` took); completes on close. */
   get notifications$(): Observable<JsonRpcNotification> {
     return (this.notificationsView ??= new GuardedObservable(
-      this.inbound.notifications.asObservable(),
+      this.link.inbound.notifications.asObservable(),
       (error, call) => this.options.onError(error, call),
     ));
   }
 
   /** Emits once, how the connection ended, then completes; replays to late subscribers. */
   get closed$(): Observable<JsonRpcCloseEvent> {
-    return this.guarded(this.lifecycleOf().closed$);
+    return this.guarded(this.link.closed$);
   }
 
   /** The connection's state, the current one first; completes after `'closed'`. */
   get state$(): Observable<JsonRpcConnectionState> {
-    return this.guarded(this.lifecycleOf().state$);
+    return this.guarded(this.link.state$);
   }
 
   /** True when this side is the client. */
@@ -136,27 +123,121 @@ export class JsonRpcConnection<
 
   /** True once the connection has closed, for whatever reason. */
   get closed(): boolean {
-    return this.closeError !== undefined;
+    return this.link.ended;
   }
 
   /** The current state (see `state$`). */
   get state(): JsonRpcConnectionState {
-    return this.currentState;
+    return this.link.state;
   }
 
   /** Requests from the peer not yet answered. */
   get incomingCount(): number {
-    return this.inbound.incomingCount;
+    return this.link.inbound.incomingCount;
   }
 
   /** Live stream subscriptions this side serves (made by `stream()` entries of `serve()`). */
   get subscriptionCount(): number {
-    return this.served?.size ?? 0;
+    return this.link.servedCount;
   }
 
   /** Live `observe$()` subscriptions of this side. */
   get observedCount(): number {
-    return this.observed?.size ?? 0;
+    return this.link.observedCount;
+  }
+
+  /** Requests of ours awaiting an answer (those waiting for a link included). */
+  get pendingCount(): number {
+    return this.link.outgoing.size;
+  }
+
+  /**
+   * Sends a request and resolves with its result.
+   * @returns the result; rejects with the peer's `JsonRpcError` (rebuilt into its subclass),
+   *   `RequestTimeoutError`, `RequestCancelledError`, `ConnectionClosedError` or
+   *   `TooManyPendingRequestsError`
+   * @throws TypeError at once for a method that is not a string or params that are neither
+   *   an array nor an object
+   */
+  request<M extends JsonRpcMethodName<Remote>>(
+    method: M,
+    ...args: JsonRpcCallArgs<Remote[M], RequestOptions>
+  ): Promise<JsonRpcResultOf<Remote[M]>>;
+  // Plain parameters, not a rest array to destructure: one allocation less per call.
+  request(method: string, params?: unknown, options?: RequestOptions): Promise<unknown> {
+    checkCall(method, params);
+    return new Promise((resolve, reject) => {
+      // An invalid option throws here, and rejects the promise as an executor's throw does.
+      const entry = new PendingRequest(resolve, reject);
+      this.link.outgoing.send(method, params as JsonRpcParams | undefined, options, entry);
+    });
+  }
+
+  /**
+   * A cold Observable of one request: sends on subscribe, emits the result once and
+   * completes; unsubscribing before the answer cancels the request.
+   * @throws TypeError at once, as `request()`
+   */
+  request$<M extends JsonRpcMethodName<Remote>>(
+    method: M,
+    ...args: JsonRpcCallArgs<Remote[M], RequestOptions>
+  ): Observable<JsonRpcResultOf<Remote[M]>> {
+    const [params, options] = args as CallArgs;
+    checkCall(method, params);
+    return new Observable((subscriber) => {
+      const id = this.link.outgoing.request(method, params, options, (error, result) => {
+        if (error) return subscriber.error(error);
+        subscriber.next(result as JsonRpcResultOf<Remote[M]>);
+        subscriber.complete();
+      });
+      return () => {
+        if (id !== undefined) this.link.outgoing.abandon(id, new RequestCancelledError());
+      };
+    });
+  }
+
+  /**
+   * Sends a notification: no answer will come, not even an error.
+   * @returns resolves once handed to the transport; rejects with `ConnectionClosedError`
+   * @throws TypeError at once, as `request()`
+   */
+  notify<M extends JsonRpcMethodName<Remote>>(
+    method: M,
+    ...args: JsonRpcCallArgs<Remote[M], never>
+  ): Promise<void> {
+    const [params] = args as CallArgs;
+    checkCall(method, params);
+    try {
+      return this.link.outgoing.notify(encodeCall(method, params, undefined));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sends several calls as one batch frame. The calls made on the builder inside `build`
+   * go out together when it returns; each request keeps its own promise.
+   * @returns what `build` returned
+   * @example
+   * const [sum, diff] = connection.batch((b) => [b.request('sum', [1, 2]), b.request('sub', [4, 2])]);
+   */
+  batch<T>(build: (batch: BatchBuilder<Remote>) => T): T {
+    const builder = new BatchBuilder<Remote>(this.link.outgoing);
+    let value: T;
+    try {
+      value = build(builder);
+    } catch (error) {
+      // Nothing is sent; no promise made inside is left pending, nor unhandled.
+      const { ids, promises } = builder.seal();
+      for (const promise of promises) promise.catch(ignore);
+      this.link.outgoing.discard(
+        ids,
+        new RequestCancelledError('Not sent: the batch() callback threw'),
+      );
+      throw error;
+    }
+    this.link.outgoing.transmitBatch(builder.seal());
+    return value;
   }
 
   /**
@@ -177,24 +258,27 @@ export class JsonRpcConnection<
     options?: ObserveOptions,
   ): Observable<T> {
     checkCall(name, params);
-    return this.observedStreams().observe$(name, params, options) as Observable<T>;
+    return this.link.observedStreams().observe$(name, params, options) as Observable<T>;
   }
 
   /** Answers an incoming request with a result. Does nothing for a notification, or a request already answered or cancelled. */
   replyWithResult(request: JsonRpcCall, result: unknown): Promise<void> {
-    this.inbound.answer(request, undefined, result);
+    this.link.inbound.answer(request, undefined, result);
     return Promise.resolve();
   }
 
   /** Answers an incoming request with an error. Does nothing for a notification, or a request already answered or cancelled. */
   replyWithError(request: JsonRpcCall, error: JsonRpcError | JsonRpcErrorObject): Promise<void> {
-    this.inbound.answer(request, error instanceof JsonRpcError ? error : JsonRpcError.from(error));
+    this.link.inbound.answer(
+      request,
+      error instanceof JsonRpcError ? error : JsonRpcError.from(error),
+    );
     return Promise.resolve();
   }
 
   /** The signal of an incoming request: aborted when the peer cancels it or the connection closes. */
   signalOf(request: JsonRpcCall): AbortSignal {
-    return this.inbound.signalOf(request);
+    return this.link.inbound.signalOf(request);
   }
 
   /**
@@ -203,101 +287,21 @@ export class JsonRpcConnection<
    * @throws Error when this connection is already being served
    */
   serve(methods: JsonRpcHandlers<Local, this>, options?: ServeOptions<this>): Subscription {
-    if (this.inbound.serving) {
+    const { inbound } = this.link;
+    if (inbound.serving) {
       throw new Error('This connection is already being served: unsubscribe the first serve()');
     }
-    // The port is the receiving side; its `connection` is this connection.
-    return serveCalls(this.inbound as unknown as ServePort<this>, methods, options);
+    return serveCalls(inbound, this, methods, options);
   }
 
   /** Closes the connection: pending requests reject, handlers' signals abort, streams complete. */
   close(): Promise<void> {
-    this.shutdown({ reason: 'local' });
+    this.link.end({ reason: 'local' });
     return Promise.resolve();
-  }
-
-  /** @see {@link STREAMS} */
-  [STREAMS](): ServedStreams {
-    return (this.served ??= new ServedStreams({
-      send: (text) => this[WRITE](text),
-      transport: this.transport,
-      reportError: (error, call) => this.options.onError(error, call),
-    }));
-  }
-
-  /** @see {@link CONSUME} */
-  [CONSUME](notification: JsonRpcNotification): boolean {
-    return this.observed?.consume(notification) === true;
-  }
-
-  /** @see {@link WRITE} */
-  [WRITE](text: string): void {
-    // Nothing is written once closed, nor while a reconnecting transport has no link.
-    if (this.currentState !== 'open') return;
-    this.transport.next(this.textFrames ? text : toFrame(text));
-  }
-
-  /** @see {@link END} */
-  [END](event: JsonRpcCloseEvent): void {
-    this.shutdown(event);
   }
 
   /** `source$` for direct subscribers whose throws go to `onError`. */
   private guarded<T>(source$: Observable<T>): Observable<T> {
     return new GuardedObservable(source$, (error) => this.options.onError(error));
-  }
-
-  private lifecycleOf(): ConnectionLifecycle {
-    return (this.lifecycle ??= new ConnectionLifecycle(this.currentState, this.endEvent));
-  }
-
-  private observedStreams(): ObservedStreams {
-    return (this.observed ??= new ObservedStreams({
-      request: (method, params, settle) =>
-        this.outgoing.request(method, params, { timeout: 0 }, settle),
-      timeoutMs: this.options.timeoutMs,
-      forsake: (id, late) => this.outgoing.forsake(id, late),
-      release: (notification) => this.inbound.deliver(notification),
-      online: () => this.currentState === 'open',
-      maxEarlyNotifications: this.options.maxEarlyNotifications,
-      reportError: (error) => this.options.onError(error),
-    }));
-  }
-
-  /** A reconnecting transport's link came or went; the connection lives on. */
-  private onLink(state: TransportLinkState): void {
-    const previous = this.currentState;
-    if (this.closeError || state === previous) return;
-    this.currentState = state;
-    this.lifecycle?.set(state);
-    if (state === 'open') {
-      this.outgoing.linkOpen();
-      this.observed?.linkOpen();
-    } else if (previous === 'open') {
-      // What was in flight on the lost link is gone; it is never re-sent.
-      this.observed?.linkLost();
-      this.outgoing.linkLost(new ConnectionClosedError('Connection lost'));
-      this.inbound.cancelIncoming();
-      this.served?.closeAll();
-    }
-  }
-
-  private shutdown(event: JsonRpcCloseEvent): void {
-    if (this.closeError) return;
-    const options = event.error === undefined ? undefined : { cause: event.error };
-    this.closeError = new ConnectionClosedError(
-      event.reason === 'local' ? 'Connection closed' : 'Connection closed by the peer',
-      options,
-    );
-    this.currentState = 'closed';
-    this.link?.unsubscribe();
-    this.inbound.unsubscribe();
-    if (event.reason !== 'error') this.transport.complete();
-    this.outgoing.close(this.closeError);
-    this.observed?.closeAll(this.closeError);
-    this.served?.closeAll();
-    this.inbound.end();
-    this.endEvent = event;
-    this.lifecycle?.end(event);
   }
 }

@@ -1,60 +1,58 @@
 /**
  * The receiving side of a connection: frames decoded and routed — answers to our requests,
- * the peer's requests (limited, answered once: see answers.ts), its notifications and cancels.
+ * the peer's requests (answered through {@link Answers}), its notifications and cancels.
  * @module
  */
 import { Subject } from 'rxjs';
-import {
-  answerToInvalid,
-  decodeBatch,
-  parseError,
-  parseFrame,
-  toMessage,
-  UNPARSABLE,
-} from '../protocol/decode.js';
+import type { CallDispatcher, ServePort } from '../dispatch/serve.js';
+import { decodeFrame } from '../protocol/decode.js';
 import { encodeError } from '../protocol/encode.js';
-import { InternalError, JsonRpcError, MethodNotFoundError } from '../protocol/errors.js';
+import { InternalError, MethodNotFoundError, type JsonRpcError } from '../protocol/errors.js';
 import {
   isJsonRpcNotification,
   type JsonRpcCall,
+  type JsonRpcErrorResponse,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  type JsonRpcResponse,
 } from '../protocol/messages.js';
-import type { CallSink, ServePort } from '../dispatch/serve.js';
 import type { ServedStreams } from '../streams/served.js';
-import { CONSUME, END, STREAMS, WRITE, type InboundHost, type ServeHost } from './hooks.js';
-import { Answers } from './answers.js';
-import { BatchReply, IncomingRequest } from './incoming.js';
+import { Answers, type AnswersPort } from './answers.js';
+import { BatchReply } from './incoming.js';
 import type { ResolvedConnectionOptions } from './options.js';
-import type { OutgoingCalls } from './outgoing.js';
 
-const TOO_MANY_INCOMING = -32000;
-
-type Host = InboundHost & ServeHost;
+/** What the receiving side needs of the connection's link. */
+export interface InboundPort extends AnswersPort {
+  /** An answer to one of our requests. */
+  settle(response: JsonRpcResponse): void;
+  /** Offers a notification to the `observe$()` streams; true when one took it. */
+  consume(notification: JsonRpcNotification): boolean;
+  /** The connection's server subscriptions, made on first use. */
+  streams(): ServedStreams;
+}
 
 /**
  * Frames in; calls out to `serve()`'s dispatcher (for which it is the port) and to `calls`
- * subscribers; answers to the peer's requests. It is the connection's subscriber to its
- * transport: a Subscriber of its own, so subscribing wraps nothing.
+ * subscribers.
  */
-export class Inbound extends Answers implements ServePort<Host> {
+export class Inbound implements ServePort {
+  private readonly answers: Answers;
   // Made on first use, so that an idle connection stays small.
   private callsSubject: Subject<JsonRpcCall> | undefined = undefined;
   private notificationsSubject: Subject<JsonRpcNotification> | undefined = undefined;
-  private server: CallSink | undefined = undefined;
+  private server: CallDispatcher | undefined = undefined;
 
   constructor(
-    options: ResolvedConnectionOptions,
-    private readonly outgoing: OutgoingCalls,
-    protected override readonly host: Host,
+    private readonly options: ResolvedConnectionOptions,
+    private readonly link: InboundPort,
   ) {
-    super(options, host);
+    this.answers = new Answers(options, link);
   }
 
-  /** The connection, for `serve()`'s handlers. */
-  get connection(): Host {
-    return this.host;
+  /** Requests from the peer not yet answered. */
+  get incomingCount(): number {
+    return this.answers.count;
   }
 
   /** Every incoming request and notification (made on first use). */
@@ -68,63 +66,54 @@ export class Inbound extends Answers implements ServePort<Host> {
   }
 
   /** The `serve()` being served: it takes every call, before `calls` subscribers do. */
-  get serving(): CallSink | undefined {
+  get serving(): CallDispatcher | undefined {
     return this.server;
   }
 
-  attach(server: CallSink): void {
-    if (this.closed) return server.unsubscribe();
+  attach(server: CallDispatcher): void {
+    if (this.link.ended) return server.unsubscribe();
     this.server = server;
   }
 
-  detach(server: CallSink): void {
+  detach(server: CallDispatcher): void {
     if (this.server === server) this.server = undefined;
+  }
+
+  signalOf(call: JsonRpcCall): AbortSignal {
+    return this.answers.signalOf(call);
+  }
+
+  answer(
+    call: JsonRpcCall,
+    error: JsonRpcError | undefined,
+    result?: unknown,
+    onSent?: () => void,
+  ): boolean {
+    return this.answers.answer(call, error, result, onSent);
+  }
+
+  abandon(call: JsonRpcCall): void {
+    this.answers.cancel(call, true);
+  }
+
+  streams(): ServedStreams {
+    return this.link.streams();
   }
 
   reportError(error: unknown, call?: JsonRpcCall): void {
     this.options.onError(error, call);
   }
 
-  streams(): ServedStreams {
-    return this.host[STREAMS]();
-  }
-
-  protected override _next(frame: Uint8Array | string): void {
-    try {
-      this.receive(frame);
-    } catch (error) {
-      // Not expected (handlers' throws are caught where they run); never into the transport.
-      this.options.onError(error);
-    }
-  }
-
-  protected override _error(error: unknown): void {
-    this.unsubscribe();
-    this.host[END]({ reason: 'error', error });
-  }
-
-  protected override _complete(): void {
-    this.unsubscribe();
-    this.host[END]({ reason: 'remote' });
-  }
-
+  /** One frame from the peer. */
   receive(frame: Uint8Array | string): void {
-    const value = parseFrame(frame);
-    if (value === UNPARSABLE) return this.sendError(parseError());
-    if (!Array.isArray(value) || value.length === 0) {
-      const message = toMessage(value);
-      if (message) return this.route(message, undefined);
-      const error = answerToInvalid(value);
-      if (error) this.sendError(error);
+    const decoded = decodeFrame(frame, this.options.maxBatchSize);
+    if (!decoded.batch) {
+      const message = decoded.messages[0];
+      if (message) this.route(message, undefined);
+      else for (const error of decoded.errors) this.sendError(error);
       return;
     }
-    this.receiveBatch(value);
-  }
-
-  // A method of its own: a closure in receive() would cost a context on every frame.
-  private receiveBatch(members: unknown[]): void {
-    const decoded = decodeBatch(members, this.options.maxBatchSize);
-    const batch = new BatchReply((text) => this.host[WRITE](text));
+    const batch = new BatchReply(this.link);
     for (const error of decoded.errors) batch.add(encodeError(error.id, error.error), false);
     for (const message of decoded.messages) this.route(message, batch);
     batch.seal();
@@ -136,15 +125,14 @@ export class Inbound extends Answers implements ServePort<Host> {
    */
   onSubscriberThrow(error: unknown, call: JsonRpcCall | undefined): void {
     this.options.onError(error, call);
-    if (call) this.answer(call, new InternalError());
+    if (call) this.answers.answer(call, new InternalError());
   }
 
   /** The link was lost: the peer's requests are cancelled, and none waiting will run. */
-  override cancelIncoming(): readonly IncomingRequest[] {
-    const entries = super.cancelIncoming();
+  cancelIncoming(): void {
+    const requests = this.answers.cancelAll();
     const { server } = this;
-    if (server) for (const entry of entries) server.withdraw(entry.request);
-    return entries;
+    if (server) for (const request of requests) server.withdraw(request);
   }
 
   /** A notification no stream took: on to `requests$` and `notifications$`. */
@@ -154,10 +142,9 @@ export class Inbound extends Answers implements ServePort<Host> {
     this.notificationsSubject?.next(notification);
   }
 
-  /** The connection ended: frames stop, requests are cancelled, the call streams complete. */
+  /** The connection ended: requests are cancelled, the call streams complete. */
   end(): void {
-    this.unsubscribe();
-    this.endAnswers();
+    this.answers.end();
     this.server?.unsubscribe();
     this.callsSubject?.complete();
     this.notificationsSubject?.complete();
@@ -165,31 +152,26 @@ export class Inbound extends Answers implements ServePort<Host> {
 
   private subject<T>(): Subject<T> {
     const subject = new Subject<T>();
-    if (this.closed) subject.complete();
+    if (this.link.ended) subject.complete();
     return subject;
   }
 
+  private sendError(response: JsonRpcErrorResponse): void {
+    this.link.write(encodeError(response.id, response.error));
+  }
+
   private route(message: JsonRpcMessage, batch: BatchReply | undefined): void {
-    if (!('method' in message)) return this.outgoing.settle(message);
+    if (!('method' in message)) return this.link.settle(message);
     if (isJsonRpcNotification(message)) this.onNotification(message);
     else this.onRequest(message, batch);
   }
 
   private onRequest(request: JsonRpcRequest, batch: BatchReply | undefined): void {
-    const entry = new IncomingRequest(request, batch);
-    batch?.expect();
-    const { maxIncomingRequests } = this.options;
-    this.incoming.add(entry);
-    if (this.incoming.size > maxIncomingRequests) {
-      const data = { maxIncomingRequests };
-      return void this.answer(
-        request,
-        new JsonRpcError(TOO_MANY_INCOMING, 'Too many concurrent requests', data),
-      );
-    }
+    if (!this.answers.admit(request, batch)) return;
     const { server, callsSubject } = this;
-    if (!server && !callsSubject?.observed)
-      return void this.answer(request, new MethodNotFoundError());
+    if (!server && !callsSubject?.observed) {
+      return void this.answers.answer(request, new MethodNotFoundError());
+    }
     server?.next(request);
     callsSubject?.next(request);
   }
@@ -199,11 +181,13 @@ export class Inbound extends Answers implements ServePort<Host> {
     if (cancellation && notification.method === cancellation.method) {
       const params = notification.params as Record<string, unknown> | undefined;
       const id = params?.[cancellation.idField];
-      const entry =
-        typeof id === 'string' || typeof id === 'number' ? this.incomingById(id) : undefined;
-      if (entry) this.server?.withdraw(entry.request);
-      return this.cancel(entry, cancellation.answer);
+      if (typeof id !== 'string' && typeof id !== 'number') return;
+      const request = this.answers.unansweredById(id);
+      if (!request) return;
+      // Withdrawn first: a call still waiting for a handler slot must never start.
+      this.server?.withdraw(request);
+      return this.answers.cancel(request, cancellation.answer);
     }
-    if (!this.host[CONSUME](notification)) this.deliver(notification);
+    if (!this.link.consume(notification)) this.deliver(notification);
   }
 }

@@ -14,7 +14,7 @@ export class BatchReply {
   private outstanding = 0;
   private sealed = false;
 
-  constructor(private readonly send: (text: string) => void) {}
+  constructor(private readonly link: { write(text: string): void }) {}
 
   /** One more request of the batch will be answered. */
   expect(): void {
@@ -43,7 +43,7 @@ export class BatchReply {
 
   private flush(): void {
     if (this.sealed && this.outstanding === 0 && this.texts.length > 0) {
-      this.send(joinBatch(this.texts));
+      this.link.write(joinBatch(this.texts));
       this.texts.length = 0;
       const sent = this.sent;
       this.sent = undefined;

@@ -11,12 +11,11 @@ import {
   TooManyPendingRequestsError,
 } from '../protocol/errors.js';
 import type { JsonRpcParams, JsonRpcResponse } from '../protocol/messages.js';
-import { WRITE } from './hooks.js';
-import { type ResolvedConnectionOptions } from './options.js';
 import { timeoutOption } from '../util/options.js';
-import type { BatchMembers } from './batch.js';
+import type { BatchMembers, BatchPort } from './batch.js';
 import { LateAnswers } from './late-answers.js';
-import { fromSettle, PendingRequest, PendingRequests, type Settle } from './pending.js';
+import type { ResolvedConnectionOptions } from './options.js';
+import { PendingRequest, PendingRequests, type Settle } from './pending.js';
 import { liveText, refusalToWait, WaitingFrames, type WaitingFrame } from './waiting.js';
 
 /** Per-call options of `request()` and `request$()`. */
@@ -27,13 +26,18 @@ export interface RequestOptions {
   timeout?: number;
 }
 
-/** Where frames are written: the connection. */
-export interface FrameWriter {
-  [WRITE](text: string): void;
+/** What our calls need of their connection's link. */
+export interface OutgoingPort {
+  /** Writes one frame's text. */
+  write(text: string): void;
+  /** True while the link is up: frames are written, not parked. */
+  readonly online: boolean;
+  /** Why the connection ended; undefined while it lives. */
+  readonly closeError: Error | undefined;
 }
 
 /** The outgoing side of one connection. */
-export class OutgoingCalls {
+export class OutgoingCalls implements BatchPort {
   private readonly pending = new PendingRequests();
   /** Frames waiting for a link; made when one waits. */
   private waiting: WaitingFrames | undefined = undefined;
@@ -42,12 +46,10 @@ export class OutgoingCalls {
   /** What to do with a late result, by id, for requests given up on; made on first use. */
   private late: LateAnswers | undefined = undefined;
   private nextId = 1;
-  private online = true;
-  private closeError: Error | undefined = undefined;
 
   constructor(
     private readonly options: ResolvedConnectionOptions,
-    private readonly writer: FrameWriter,
+    private readonly link: OutgoingPort,
   ) {}
 
   /** Requests awaiting an answer (waiting ones included). */
@@ -62,19 +64,17 @@ export class OutgoingCalls {
     options: RequestOptions | undefined,
     settle: Settle,
   ): number | undefined {
-    const [resolve, reject] = fromSettle(settle);
-    return this.send(method, params, options, resolve, reject);
+    return this.send(method, params, options, PendingRequest.settledBy(settle));
   }
 
-  /** As {@link request}, with the promise's own resolve and reject (the hot path). */
+  /** As {@link request}, settling a promise's own record (the hot path). */
   send(
     method: string,
     params: JsonRpcParams | undefined,
     options: RequestOptions | undefined,
-    resolve: (result: unknown) => void,
-    reject: (error: Error) => void,
+    entry: PendingRequest,
   ): number | undefined {
-    const id = this.register(method, params, options, resolve, reject);
+    const id = this.register(method, options, entry);
     if (id === undefined) return undefined;
     try {
       this.transmit(encodeCall(method, params, id), id);
@@ -85,29 +85,31 @@ export class OutgoingCalls {
     }
   }
 
-  /** Registers a request before its frame is written; undefined when it was settled at once. */
+  /**
+   * Registers a request before its frame is written: its id, or undefined when it was settled
+   * at once. `method` names it in a timeout's error.
+   */
   register(
     method: string,
-    params: JsonRpcParams | undefined,
     options: RequestOptions | undefined,
-    resolve: (result: unknown) => void,
-    reject: (error: Error) => void,
+    entry: PendingRequest,
   ): number | undefined {
     const signal = options?.signal;
     const timeoutMs =
       options?.timeout === undefined
         ? this.options.timeoutMs
         : timeoutOption('timeout', options.timeout, 0);
-    if (this.closeError) return void reject(this.closeError);
-    if (signal?.aborted) return void reject(new RequestCancelledError());
+    const { closeError } = this.link;
+    if (closeError) return void entry.settle(closeError);
+    if (signal?.aborted) return void entry.settle(new RequestCancelledError());
     if (this.pending.size >= this.options.maxPendingRequests) {
-      return void reject(new TooManyPendingRequestsError(this.options.maxPendingRequests));
+      return void entry.settle(new TooManyPendingRequestsError(this.options.maxPendingRequests));
     }
-    if (!this.online) {
+    if (!this.link.online) {
       const refusal = this.refusal(1);
-      if (refusal) return void reject(refusal);
+      if (refusal) return void entry.settle(refusal);
     }
-    const entry = new PendingRequest(this.nextId++, resolve, reject);
+    entry.id = this.nextId++;
     this.pending.add(entry);
     if (timeoutMs > 0 || signal) this.guard(entry, method, timeoutMs, signal);
     return entry.id;
@@ -139,13 +141,18 @@ export class OutgoingCalls {
 
   /** Writes the frame of a registered request, or parks it while offline. */
   transmit(text: string, id: number): void {
-    if (this.online) this.writer[WRITE](text);
+    if (this.link.online) this.link.write(text);
     // The frame's record is made only for a frame that waits: not on every request's path.
     else this.park({ texts: [text], ids: [id], batch: false });
   }
 
-  /** Marks a request just registered as part of a batch being built: not sent until it is. */
-  draft(id: number | undefined): number | undefined {
+  /** Registers a request of a batch being built: not sent until the batch is. */
+  draft(
+    method: string,
+    options: RequestOptions | undefined,
+    entry: PendingRequest,
+  ): number | undefined {
+    const id = this.register(method, options, entry);
     if (id !== undefined) (this.drafts ??= new Set()).add(id);
     return id;
   }
@@ -175,14 +182,15 @@ export class OutgoingCalls {
       ids.push(id);
     });
     if (texts.length === 0) return;
-    if (this.closeError) return this.refuse(ids, this.closeError);
-    if (!this.online) {
+    const { closeError } = this.link;
+    if (closeError) return this.refuse(ids, closeError);
+    if (!this.link.online) {
       const refusal = this.refusal(texts.length);
       if (refusal) return this.refuse(ids, refusal);
       return this.park({ texts, ids, batch: true });
     }
     try {
-      this.writer[WRITE](joinBatch(texts));
+      this.link.write(joinBatch(texts));
     } catch (error) {
       this.refuse(ids, error as Error);
     }
@@ -190,9 +198,10 @@ export class OutgoingCalls {
 
   /** Writes a notification, or parks it while offline; resolves once written. */
   notify(text: string): Promise<void> {
-    if (this.closeError) return Promise.reject(this.closeError);
-    if (this.online) {
-      this.writer[WRITE](text);
+    const { closeError } = this.link;
+    if (closeError) return Promise.reject(closeError);
+    if (this.link.online) {
+      this.link.write(text);
       return Promise.resolve();
     }
     const refusal = this.refusal(1);
@@ -240,28 +249,25 @@ export class OutgoingCalls {
 
   /** The link dropped: what was sent on it rejects, and is never re-sent. */
   linkLost(error: Error): void {
-    this.online = false;
     this.late = undefined;
     for (const entry of this.pending.takeAll()) entry.settle(error);
   }
 
   /** A link is up: the waiting frames go out, in order, made of their calls still live. */
   linkOpen(): void {
-    this.online = true;
     const frames = this.waiting?.takeAll() ?? [];
     this.waiting = undefined;
     const isLive = (id: number): boolean => this.pending.has(id);
     for (const frame of frames) {
       const text = liveText(frame, isLive);
       if (text === undefined) continue;
-      this.writer[WRITE](text);
+      this.link.write(text);
       frame.settle?.();
     }
   }
 
   /** The connection closed: everything pending or waiting rejects with `error`. */
   close(error: Error): void {
-    this.closeError = error;
     this.late = undefined;
     for (const entry of this.pending.takeAll()) entry.settle(error);
     const frames = this.waiting?.takeAll() ?? [];
@@ -271,10 +277,8 @@ export class OutgoingCalls {
 
   private sendCancel(id: number): void {
     const { cancellation } = this.options;
-    if (cancellation && cancellation.send && this.online && !this.closeError) {
-      this.writer[WRITE](
-        encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined),
-      );
+    if (cancellation && cancellation.send && this.link.online) {
+      this.link.write(encodeCall(cancellation.method, { [cancellation.idField]: id }, undefined));
     }
   }
 

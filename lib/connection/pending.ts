@@ -14,28 +14,30 @@ export type Settle = (error: Error | undefined, result?: unknown) => void;
  * them: a pending request costs little more than its promise.
  */
 export class PendingRequest {
+  /** Given when the request is registered. */
+  id = 0;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
 
   constructor(
-    readonly id: number,
     private readonly resolve: (result: unknown) => void,
     private readonly reject: (error: Error) => void,
   ) {}
+
+  /** A request settled through one callback (an Observable's, not a promise's). */
+  static settledBy(settle: Settle): PendingRequest {
+    return new PendingRequest(
+      (result) => settle(undefined, result),
+      (error) => settle(error),
+    );
+  }
 
   /** Settles the request: an error, or `undefined` and the result. */
   settle(error: Error | undefined, result?: unknown): void {
     if (error) this.reject(error);
     else this.resolve(result);
   }
-}
-
-/** Resolve and reject functions that call one `settle` callback. */
-export function fromSettle(
-  settle: Settle,
-): [resolve: (result: unknown) => void, reject: (error: Error) => void] {
-  return [(result) => settle(undefined, result), (error) => settle(error)];
 }
 
 /**

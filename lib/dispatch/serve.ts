@@ -19,6 +19,7 @@ import {
   firstValue,
   HandlerContext,
   invoke,
+  type ContextPort,
   isPromiseLike,
   lookup,
   type AnyHandler,
@@ -26,8 +27,8 @@ import {
 import type { JsonRpcMiddleware } from '../methods/handler.js';
 import { DEFAULT_MAX_QUEUED_NOTIFICATIONS, type ServeOptions } from './options.js';
 
-/** Takes every incoming call while a `serve()` runs. */
-export interface CallSink {
+/** What the connection calls on a running `serve()`: it takes every incoming call. */
+export interface CallDispatcher {
   next(call: JsonRpcCall): void;
   /** The peer cancelled `call`, or its link was lost: it must not run if it has not yet. */
   withdraw(call: JsonRpcCall): void;
@@ -35,12 +36,11 @@ export interface CallSink {
   unsubscribe(): void;
 }
 
-/** What `serve()` needs of a connection. */
-export interface ServePort<Connection> {
-  readonly connection: Connection;
+/** What `serve()` needs of a connection's receiving side. */
+export interface ServePort {
   /** Gives every incoming call to `server` until {@link detach}; ends it when the connection ends. */
-  attach(server: CallSink): void;
-  detach(server: CallSink): void;
+  attach(server: CallDispatcher): void;
+  detach(server: CallDispatcher): void;
   signalOf(call: JsonRpcCall): AbortSignal;
   /**
    * Answers a call; `onSent` runs once the answer is on the wire (a batch's answer waits for
@@ -59,13 +59,17 @@ export interface ServePort<Connection> {
   reportError(error: unknown, call: JsonRpcCall): void;
 }
 
-/** Serves `methods` on the port's calls; unsubscribing cancels the handlers in flight. */
+/**
+ * Serves `methods` on the port's calls; handlers see `connection` in their context.
+ * Unsubscribing cancels the handlers in flight.
+ */
 export function serveCalls<Connection>(
-  port: ServePort<Connection>,
+  port: ServePort,
+  connection: Connection,
   methods: object,
   options: ServeOptions<Connection> = {},
 ): Subscription {
-  const dispatcher = new Dispatcher(port, methods, options);
+  const dispatcher = new Dispatcher(port, connection, methods, options);
   port.attach(dispatcher);
   return dispatcher;
 }
@@ -76,7 +80,10 @@ const NO_MIDDLEWARE: readonly JsonRpcMiddleware[] = Object.freeze([]);
  * Runs the handlers of one `serve()`: it takes the connection's calls, and is the
  * subscription `serve()` returns. Methods, not closures: a served connection stays small.
  */
-class Dispatcher<Connection> extends Subscription implements CallSink {
+class Dispatcher<Connection>
+  extends Subscription
+  implements CallDispatcher, ContextPort<Connection>
+{
   private readonly concurrency: number;
   private readonly middleware: readonly JsonRpcMiddleware[];
   private readonly routes: StreamRoutes | undefined;
@@ -91,7 +98,8 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
   private dropped = 0;
 
   constructor(
-    private readonly port: ServePort<Connection>,
+    private readonly port: ServePort,
+    readonly connection: Connection,
     private readonly methods: object,
     options: ServeOptions<Connection>,
   ) {
@@ -139,6 +147,11 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
     this.waiting?.delete(call);
   }
 
+  /** A handler's signal: see {@link HandlerContext}. */
+  signalOf(call: JsonRpcCall): AbortSignal {
+    return this.port.signalOf(call);
+  }
+
   /** Serving stops: waiting and running calls are cancelled, streams end. */
   override unsubscribe(): void {
     if (this.closed) return;
@@ -155,7 +168,7 @@ class Dispatcher<Connection> extends Subscription implements CallSink {
 
   private run(call: JsonRpcCall, handler: AnyHandler): void {
     this.active++;
-    const context = new HandlerContext(this.port, call);
+    const context = new HandlerContext(this, call);
     let value: unknown;
     try {
       value =

@@ -27,7 +27,7 @@ export interface ObservePort {
   /** A notification no stream consumes goes on to `requests$` and `notifications$`. */
   release(notification: JsonRpcNotification): void;
   /** True while the link is up. */
-  online(): boolean;
+  readonly online: boolean;
   readonly maxEarlyNotifications: number;
   reportError(error: unknown): void;
 }
@@ -175,7 +175,7 @@ export class ObservedStreams {
     } else if (record.state === 'subscribing' && record.requestId !== undefined) {
       const { unsubscribe } = record.spec;
       this.port.forsake(record.requestId, (result) => {
-        if ((typeof result === 'string' || typeof result === 'number') && this.port.online()) {
+        if ((typeof result === 'string' || typeof result === 'number') && this.port.online) {
           this.port.request(unsubscribe, [result], ignore);
         }
       });
@@ -189,7 +189,7 @@ export class ObservedStreams {
     channel.early = channel.early.filter(
       (held) => (held.params as ValueParams).subscription !== id,
     );
-    if (this.port.online()) this.port.request(record.spec.unsubscribe, [id], ignore);
+    if (this.port.online) this.port.request(record.spec.unsubscribe, [id], ignore);
   }
 
   private forget(record: RemoteSubscription): void {

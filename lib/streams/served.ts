@@ -12,12 +12,12 @@ import {
   JsonRpcStreamErrorCode,
   type ResolvedStreamOptions,
 } from './options.js';
-import { ServedSubscription, type SubscriptionHost } from './subscription.js';
+import { ServedSubscription, type SubscriptionPort } from './subscription.js';
 
 /** What the subscriptions need of their connection. */
 export interface StreamPort {
   /** Writes one frame's text (nothing once the link is gone). */
-  send(text: string): void;
+  write(text: string): void;
   readonly transport: Transport;
   reportError(error: unknown, call: JsonRpcCall): void;
 }
@@ -26,7 +26,7 @@ export interface StreamPort {
 const POLL_MS = 10;
 
 /** The live server subscriptions of one connection, by id. */
-export class ServedStreams implements SubscriptionHost {
+export class ServedStreams implements SubscriptionPort {
   /** Past it, `_subscribe` is answered -32011. Set by `serve()`. */
   maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
   private readonly live = new Map<string, ServedSubscription>();
@@ -90,8 +90,8 @@ export class ServedStreams implements SubscriptionHost {
     }
   }
 
-  send(text: string): void {
-    this.port.send(text);
+  write(text: string): void {
+    this.port.write(text);
   }
 
   congested(): boolean {

@@ -9,9 +9,9 @@ import { Fifo } from '../util/fifo.js';
 import { JsonRpcStreamErrorCode, type ResolvedStreamOptions } from './options.js';
 
 /** What a subscription needs of the connection it streams to. */
-export interface SubscriptionHost {
+export interface SubscriptionPort {
   /** Writes one frame's text (nothing once the link is gone). */
-  send(text: string): void;
+  write(text: string): void;
   /** True while the transport cannot take more frames. */
   congested(): boolean;
   /** The subscription holds values: pump it when the transport drains. */
@@ -45,7 +45,7 @@ export class ServedSubscription {
     readonly call: JsonRpcCall,
     notification: string,
     private readonly options: ResolvedStreamOptions,
-    private readonly host: SubscriptionHost,
+    private readonly port: SubscriptionPort,
   ) {
     this.prefix = `{"jsonrpc":"2.0","method":${JSON.stringify(notification)},"params":{"subscription":${JSON.stringify(id)}`;
   }
@@ -81,16 +81,16 @@ export class ServedSubscription {
   pump(): boolean {
     const { queue } = this;
     // Bounded by maxQueue; a failed value empties the queue.
-    while (queue.length > 0 && this.state !== 'closed' && !this.host.congested()) {
+    while (queue.length > 0 && this.state !== 'closed' && !this.port.congested()) {
       this.sendValue(queue.shift());
     }
     if (queue.length > 0 || this.state !== 'ending') return queue.length > 0;
     if (this.terminalText !== undefined) {
-      if (this.host.congested()) return true;
-      this.host.send(this.terminalText);
+      if (this.port.congested()) return true;
+      this.port.write(this.terminalText);
     }
     this.close();
-    this.host.ended(this);
+    this.port.ended(this);
     return false;
   }
 
@@ -108,7 +108,7 @@ export class ServedSubscription {
   /** Ends it now, telling the client it was cancelled (serving stopped). */
   cancel(): void {
     if (this.state === 'live' && this.options.terminal) {
-      this.host.send(this.errorText(new RequestCancelledError('Subscription cancelled')));
+      this.port.write(this.errorText(new RequestCancelledError('Subscription cancelled')));
     }
     this.close();
   }
@@ -116,7 +116,7 @@ export class ServedSubscription {
   private push(value: unknown): void {
     if (this.state !== 'live') return;
     const { queue } = this;
-    if (!this.host.congested()) {
+    if (!this.port.congested()) {
       if (queue.length > 0) this.pump();
       if (this.state !== 'live') return;
       if (queue.length === 0) return this.sendValue(value);
@@ -132,7 +132,7 @@ export class ServedSubscription {
       this.dropped++;
     }
     queue.push(value);
-    this.host.backlog(this);
+    this.port.backlog(this);
   }
 
   /** The queue overflowed under the 'error' policy: the subscription ends with -32010. */
@@ -157,7 +157,7 @@ export class ServedSubscription {
     this.source = undefined;
     this.controller.abort();
     if (this.options.terminal) this.terminalText = terminalText;
-    if (this.pump()) this.host.backlog(this);
+    if (this.pump()) this.port.backlog(this);
   }
 
   private sendValue(value: unknown): void {
@@ -169,7 +169,7 @@ export class ServedSubscription {
       this.end(this.errorText(error));
       return;
     }
-    this.host.send(text);
+    this.port.write(text);
   }
 
   /** `dropped` and `eventId`, when there are. */
@@ -193,7 +193,7 @@ export class ServedSubscription {
         error = cause;
       }
     }
-    this.host.reportError(error, this.call);
+    this.port.reportError(error, this.call);
     return `${this.prefix},"error":${JSON.stringify(new InternalError().toJSON())}}}`;
   }
 }

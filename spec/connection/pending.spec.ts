@@ -4,11 +4,12 @@ import { PendingRequest, PendingRequests } from '../../lib/connection/pending.js
 
 /** A request whose settlement is recorded in `settled`. */
 function request(id: number, settled: unknown[] = []): PendingRequest {
-  return new PendingRequest(
-    id,
+  const entry = new PendingRequest(
     (result) => settled.push(['resolved', id, result]),
     (error) => settled.push(['rejected', id, error.message]),
   );
+  entry.id = id;
+  return entry;
 }
 
 /** Adds the ids `from` to `to` (inclusive), taking each one `lag` adds after it was added. */
