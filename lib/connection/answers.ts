@@ -18,6 +18,7 @@ export interface AnswersPort {
   write(text: string): void;
   /** True once the connection has ended. */
   readonly ended: boolean;
+  readonly options: ResolvedConnectionOptions;
 }
 
 /** The peer's unanswered requests, and the answering of them. */
@@ -27,10 +28,7 @@ export class Answers {
   /** Aborted at the end: the signal of notifications' handlers. */
   private lifetime: AbortController | undefined = undefined;
 
-  constructor(
-    private readonly options: ResolvedConnectionOptions,
-    private readonly link: AnswersPort,
-  ) {}
+  constructor(private readonly link: AnswersPort) {}
 
   /** How many of the peer's requests are unanswered. */
   get count(): number {
@@ -45,7 +43,7 @@ export class Answers {
     batch?.expect();
     const incoming = (this.incomingRequests ??= new IncomingRequests());
     incoming.add(new IncomingRequest(request, batch));
-    const { maxIncomingRequests } = this.options;
+    const { maxIncomingRequests } = this.link.options;
     if (incoming.size <= maxIncomingRequests) return true;
     const data = { maxIncomingRequests };
     this.answer(request, new JsonRpcError(TOO_MANY_INCOMING, 'Too many concurrent requests', data));
@@ -83,7 +81,7 @@ export class Answers {
     try {
       text = error ? encodeError(id, error.toJSON()) : encodeResult(id, result);
     } catch (cause) {
-      this.options.onError(cause, call);
+      this.link.options.onError(cause, call);
       text = encodeError(id, new InternalError().toJSON());
     }
     if (entry.batch) {

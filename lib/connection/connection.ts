@@ -29,7 +29,6 @@ import {
   JsonRpcConnectionType,
   resolveConnectionOptions,
   type JsonRpcConnectionOptions,
-  type ResolvedConnectionOptions,
 } from './options.js';
 import type { RequestOptions } from './outgoing.js';
 import { PendingRequest } from './pending.js';
@@ -58,7 +57,6 @@ export class JsonRpcConnection<
   /** This side's role. */
   readonly role: JsonRpcConnectionType;
 
-  private readonly options: ResolvedConnectionOptions;
   /** The transport, the link's state, and the calls both ways. */
   private readonly link: Link;
   // Made on first use, so that an idle connection stays small.
@@ -79,8 +77,7 @@ export class JsonRpcConnection<
       throw new TypeError(`Unknown connection role: ${String(role)}`);
     }
     this.role = role;
-    this.options = resolveConnectionOptions(options);
-    this.link = new Link(transport, this.options);
+    this.link = new Link(transport, resolveConnectionOptions(options));
     this.link.start();
   }
 
@@ -97,7 +94,7 @@ export class JsonRpcConnection<
   get notifications$(): Observable<JsonRpcNotification> {
     return (this.notificationsView ??= new GuardedObservable(
       this.link.inbound.notifications.asObservable(),
-      (error, call) => this.options.onError(error, call),
+      (error, call) => this.link.options.onError(error, call),
     ));
   }
 
@@ -302,6 +299,6 @@ export class JsonRpcConnection<
 
   /** `source$` for direct subscribers whose throws go to `onError`. */
   private guarded<T>(source$: Observable<T>): Observable<T> {
-    return new GuardedObservable(source$, (error) => this.options.onError(error));
+    return new GuardedObservable(source$, (error) => this.link.options.onError(error));
   }
 }

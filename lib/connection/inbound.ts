@@ -20,7 +20,6 @@ import {
 import type { ServedStreams } from '../streams/served.js';
 import { Answers, type AnswersPort } from './answers.js';
 import { BatchReply } from './incoming.js';
-import type { ResolvedConnectionOptions } from './options.js';
 
 /** What the receiving side needs of the connection's link. */
 export interface InboundPort extends AnswersPort {
@@ -37,22 +36,17 @@ export interface InboundPort extends AnswersPort {
  * subscribers.
  */
 export class Inbound implements ServePort {
-  private readonly answers: Answers;
-  // Made on first use, so that an idle connection stays small.
+  // Each made on first use, so that an idle connection stays small.
+  private answering: Answers | undefined = undefined;
   private callsSubject: Subject<JsonRpcCall> | undefined = undefined;
   private notificationsSubject: Subject<JsonRpcNotification> | undefined = undefined;
   private server: CallDispatcher | undefined = undefined;
 
-  constructor(
-    private readonly options: ResolvedConnectionOptions,
-    private readonly link: InboundPort,
-  ) {
-    this.answers = new Answers(options, link);
-  }
+  constructor(private readonly link: InboundPort) {}
 
   /** Requests from the peer not yet answered. */
   get incomingCount(): number {
-    return this.answers.count;
+    return this.answering?.count ?? 0;
   }
 
   /** Every incoming request and notification (made on first use). */
@@ -80,7 +74,7 @@ export class Inbound implements ServePort {
   }
 
   signalOf(call: JsonRpcCall): AbortSignal {
-    return this.answers.signalOf(call);
+    return this.answers().signalOf(call);
   }
 
   answer(
@@ -89,11 +83,11 @@ export class Inbound implements ServePort {
     result?: unknown,
     onSent?: () => void,
   ): boolean {
-    return this.answers.answer(call, error, result, onSent);
+    return this.answering?.answer(call, error, result, onSent) === true;
   }
 
   abandon(call: JsonRpcCall): void {
-    this.answers.cancel(call, true);
+    this.answering?.cancel(call, true);
   }
 
   streams(): ServedStreams {
@@ -101,12 +95,12 @@ export class Inbound implements ServePort {
   }
 
   reportError(error: unknown, call?: JsonRpcCall): void {
-    this.options.onError(error, call);
+    this.link.options.onError(error, call);
   }
 
   /** One frame from the peer. */
   receive(frame: Uint8Array | string): void {
-    const decoded = decodeFrame(frame, this.options.maxBatchSize);
+    const decoded = decodeFrame(frame, this.link.options.maxBatchSize);
     if (!decoded.batch) {
       const message = decoded.messages[0];
       if (message) this.route(message, undefined);
@@ -124,13 +118,13 @@ export class Inbound implements ServePort {
    * -32603 (`call` is undefined when its `error` or `complete` threw).
    */
   onSubscriberThrow(error: unknown, call: JsonRpcCall | undefined): void {
-    this.options.onError(error, call);
-    if (call) this.answers.answer(call, new InternalError());
+    this.link.options.onError(error, call);
+    if (call) this.answering?.answer(call, new InternalError());
   }
 
   /** The link was lost: the peer's requests are cancelled, and none waiting will run. */
   cancelIncoming(): void {
-    const requests = this.answers.cancelAll();
+    const requests = this.answering?.cancelAll() ?? [];
     const { server } = this;
     if (server) for (const request of requests) server.withdraw(request);
   }
@@ -144,10 +138,14 @@ export class Inbound implements ServePort {
 
   /** The connection ended: requests are cancelled, the call streams complete. */
   end(): void {
-    this.answers.end();
+    this.answering?.end();
     this.server?.unsubscribe();
     this.callsSubject?.complete();
     this.notificationsSubject?.complete();
+  }
+
+  private answers(): Answers {
+    return (this.answering ??= new Answers(this.link));
   }
 
   private subject<T>(): Subject<T> {
@@ -167,26 +165,27 @@ export class Inbound implements ServePort {
   }
 
   private onRequest(request: JsonRpcRequest, batch: BatchReply | undefined): void {
-    if (!this.answers.admit(request, batch)) return;
+    const answers = this.answers();
+    if (!answers.admit(request, batch)) return;
     const { server, callsSubject } = this;
     if (!server && !callsSubject?.observed) {
-      return void this.answers.answer(request, new MethodNotFoundError());
+      return void answers.answer(request, new MethodNotFoundError());
     }
     server?.next(request);
     callsSubject?.next(request);
   }
 
   private onNotification(notification: JsonRpcNotification): void {
-    const { cancellation } = this.options;
+    const { cancellation } = this.link.options;
     if (cancellation && notification.method === cancellation.method) {
       const params = notification.params as Record<string, unknown> | undefined;
       const id = params?.[cancellation.idField];
       if (typeof id !== 'string' && typeof id !== 'number') return;
-      const request = this.answers.unansweredById(id);
+      const request = this.answering?.unansweredById(id);
       if (!request) return;
       // Withdrawn first: a call still waiting for a handler slot must never start.
       this.server?.withdraw(request);
-      return this.answers.cancel(request, cancellation.answer);
+      return this.answering!.cancel(request, cancellation.answer);
     }
     if (!this.link.consume(notification)) this.deliver(notification);
   }

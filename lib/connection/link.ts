@@ -70,7 +70,7 @@ export class Link
     super();
     this.textFrames = transport.textFrames === true;
     this.outgoing = new OutgoingCalls(options, this);
-    this.inbound = new Inbound(options, this);
+    this.inbound = new Inbound(this);
   }
 
   /** Subscribes to the transport: its link state first, then its frames. */

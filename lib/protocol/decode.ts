@@ -51,10 +51,10 @@ export function decodeFrame(
 }
 
 /** What {@link parseFrame} returns for bytes that are not UTF-8 JSON. */
-export const UNPARSABLE: unique symbol = Symbol('unparsable');
+const UNPARSABLE: unique symbol = Symbol('unparsable');
 
 /** The JSON value of a frame, or {@link UNPARSABLE}. Never throws. */
-export function parseFrame(frame: Uint8Array | string): unknown {
+function parseFrame(frame: Uint8Array | string): unknown {
   try {
     // TextDecoder drops a byte-order mark from bytes; drop one from text alike.
     const text =
@@ -70,17 +70,17 @@ export function parseFrame(frame: Uint8Array | string): unknown {
 }
 
 /** The -32700 answer owed for an unparsable frame. */
-export function parseError(): JsonRpcErrorResponse {
+function parseError(): JsonRpcErrorResponse {
   return errorResponse(null, JsonRpcErrorCode.ParseError, 'Parse error');
 }
 
 /** The answer owed for a value that is not a valid message: -32600, or none for a response. */
-export function answerToInvalid(value: unknown): JsonRpcErrorResponse | undefined {
+function answerToInvalid(value: unknown): JsonRpcErrorResponse | undefined {
   return looksLikeResponse(value) ? undefined : invalidRequest();
 }
 
 /** Validates every member of a non-empty batch. */
-export function decodeBatch(members: unknown[], maxBatchSize: number): JsonRpcDecoded {
+function decodeBatch(members: unknown[], maxBatchSize: number): JsonRpcDecoded {
   const tooLarge = members.length > maxBatchSize;
   const messages: JsonRpcMessage[] = [];
   const errors: JsonRpcErrorResponse[] = [];
@@ -146,7 +146,7 @@ function isErrorObject(value: unknown): value is JsonRpcErrorObject {
 }
 
 /** The message `value` is, when it is a valid JSON-RPC 2.0 message; otherwise undefined. */
-export function toMessage(value: unknown): JsonRpcMessage | undefined {
+function toMessage(value: unknown): JsonRpcMessage | undefined {
   if (!isObject(value) || value.jsonrpc !== '2.0') return undefined;
   if ('method' in value) {
     if (typeof value.method !== 'string') return undefined;
