@@ -1,5 +1,10 @@
 /**
  * An Observable whose direct subscribers cannot hurt their source by throwing.
+ *
+ * Public rxjs API only (an Observable subclass overriding `subscribe`), with one reliance on
+ * how rxjs works: operators and `firstValueFrom` subscribe with `Subscriber` instances, which
+ * pass through unwrapped. spec/util/guarded.spec.ts pins it ("passes operators and
+ * firstValueFrom through untouched").
  * @module
  */
 import { Observable, Subscriber, type Observer, type Subscription } from 'rxjs';
