@@ -20,6 +20,7 @@ import { LeanSubscriber } from '../util/lean-subscriber.js';
 import { Inbound, type InboundPort } from './inbound.js';
 import type { ResolvedConnectionOptions } from './options.js';
 import { OutgoingCalls, type OutgoingPort } from './outgoing.js';
+import type { Settle } from './pending.js';
 
 /** How a connection ended, as `closed$` reports it. */
 export interface JsonRpcCloseEvent {
@@ -34,8 +35,6 @@ export interface JsonRpcCloseEvent {
  * `'connecting'` (before its first link) and `'reconnecting'` (a link was lost).
  */
 export type JsonRpcConnectionState = TransportLinkState | 'closed';
-
-type Settle = (error: Error | undefined, result?: unknown) => void;
 
 /**
  * The owner of a connection's link state, and the connection's subscriber to its transport.
