@@ -2,18 +2,17 @@
  * connectWebSocket over the browser's own WebSocket.
  * @module
  */
-import { JsonRpcConnection } from '../../connection/connection.js';
+import type { JsonRpcConnection } from '../../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../../protocol/method-map.js';
-import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../../connection/options.js';
+import type { JsonRpcConnectionOptions, JsonRpcConnectionType } from '../../connection/options.js';
 import { timeoutOption } from '../../util/options.js';
 import { resolveReconnect, type ReconnectOptions } from '../../reconnect/policy.js';
-import { ReconnectingTransport } from '../../reconnect/transport.js';
 import {
   BrowserWebSocketTransport,
   type BrowserWebSocketTransportOptions,
 } from '../../transports/browser-ws.js';
 import { WebSocketConnectError } from './errors.js';
-import { isFinalWebSocketEnd } from './final.js';
+import { clientConnection } from './client.js';
 
 /** Options of the browser's {@link connectWebSocket}. */
 export interface BrowserConnectWebSocketOptions extends BrowserWebSocketTransportOptions {
@@ -59,20 +58,7 @@ export function connectWebSocket<
     openSocket(url, options, timeoutMs, signal).then(
       (socket) => new BrowserWebSocketTransport(socket, options),
     );
-  return open().then((first) => {
-    const transport = reconnect
-      ? new ReconnectingTransport(open, {
-          ...reconnect,
-          initial: first,
-          isFinal: isFinalWebSocketEnd,
-        })
-      : first;
-    return new JsonRpcConnection<Remote, Local>(
-      transport,
-      options.role ?? JsonRpcConnectionType.CLIENT,
-      options.connection,
-    );
-  });
+  return open().then((first) => clientConnection<Remote, Local>(first, open, reconnect, options));
 }
 
 /** Opens one browser WebSocket; settles on open, on close, on timeout or when `signal` aborts. */

@@ -4,12 +4,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { JsonRpcConnection } from '../../connection/connection.js';
+import type { JsonRpcConnection } from '../../connection/connection.js';
 import type { JsonRpcAnyMethods } from '../../protocol/method-map.js';
-import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../../connection/options.js';
+import type { JsonRpcConnectionOptions, JsonRpcConnectionType } from '../../connection/options.js';
 import { count, timeoutOption } from '../../util/options.js';
 import { resolveReconnect, type ReconnectOptions } from '../../reconnect/policy.js';
-import { ReconnectingTransport } from '../../reconnect/transport.js';
 import {
   resolveWebSocketLimits,
   WebSocketTransport,
@@ -17,7 +16,7 @@ import {
   type WebSocketTransportOptions,
 } from '../../transports/ws/transport.js';
 import { WebSocketConnectError } from './errors.js';
-import { isFinalWebSocketEnd } from './final.js';
+import { clientConnection } from './client.js';
 import { DEFAULT_MAX_PAYLOAD } from './serve.js';
 
 /** Options of {@link connectWebSocket} (Node). */
@@ -68,18 +67,9 @@ export async function connectWebSocket<
   const reconnect = resolveReconnect(options.reconnect);
   const opening = resolveOpening(options);
   const first = await openTransport(url, opening);
-  const transport = reconnect
-    ? new ReconnectingTransport((signal) => openTransport(url, opening, signal), {
-        ...reconnect,
-        initial: first,
-        isFinal: isFinalWebSocketEnd,
-      })
-    : first;
-  return new JsonRpcConnection<Remote, Local>(
-    transport,
-    options.role ?? JsonRpcConnectionType.CLIENT,
-    options.connection,
-  );
+  const open = (signal: AbortSignal): Promise<WebSocketTransport> =>
+    openTransport(url, opening, signal);
+  return clientConnection<Remote, Local>(first, open, reconnect, options);
 }
 
 /** What opening a link needs, its options checked once for every link. */
