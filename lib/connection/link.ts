@@ -4,7 +4,7 @@
  * streams that live on it.
  * @module
  */
-import { AsyncSubject, BehaviorSubject, type Observable, type Unsubscribable } from 'rxjs';
+import { AsyncSubject, BehaviorSubject, of, type Observable, type Unsubscribable } from 'rxjs';
 import { toFrame } from '../protocol/encode.js';
 import { ConnectionClosedError } from '../protocol/errors.js';
 import type {
@@ -102,11 +102,9 @@ export class Link
 
   /** The state, the current one first; completes after `'closed'`. */
   get state$(): Observable<JsonRpcConnectionState> {
-    if (!this.stateSubject) {
-      this.stateSubject = new BehaviorSubject(this.current);
-      if (this.ended) this.stateSubject.complete();
-    }
-    return this.stateSubject.asObservable();
+    // A completed BehaviorSubject replays nothing: after the end, 'closed' comes from `of`.
+    if (this.ended) return of<JsonRpcConnectionState>('closed');
+    return (this.stateSubject ??= new BehaviorSubject(this.current)).asObservable();
   }
 
   /** Emits how the connection ended, then completes; replays to late subscribers. */

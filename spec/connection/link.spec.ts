@@ -68,5 +68,28 @@ describe('JsonRpcConnection', () => {
         error: cause,
       });
     });
+    it('state$ and closed$ replay the end to a subscriber that comes after it', async () => {
+      const early = connectionPair();
+      const seen: string[] = [];
+      // One subscribed before the close (its Subject made then), one only after.
+      early.client.state$.subscribe((state) => seen.push(`before: ${state}`));
+      const late = connectionPair();
+      await early.client.close();
+      await late.client.close();
+      for (const [name, connection] of [
+        ['early', early.client],
+        ['late', late.client],
+      ] as const) {
+        const states: string[] = [];
+        let completed = false;
+        connection.state$.subscribe({
+          next: (state) => states.push(state),
+          complete: () => (completed = true),
+        });
+        expect([name, states, completed]).to.deep.equal([name, ['closed'], true]);
+        expect(await firstValueFrom(connection.closed$)).to.deep.equal({ reason: 'local' });
+      }
+      expect(seen).to.deep.equal(['before: open', 'before: closed']);
+    });
   });
 });
