@@ -6,7 +6,10 @@
 export * from './index.js';
 export { BrowserWebSocketTransport } from './transports/browser-ws.js';
 export type { BrowserWebSocketTransportOptions } from './transports/browser-ws.js';
-export { connectWebSocket } from './endpoints/websocket/browser-connect.js';
-export type { BrowserConnectWebSocketOptions } from './endpoints/websocket/browser-connect.js';
+export { connectWebSocket, reconnectingWebSocket } from './endpoints/websocket/browser-connect.js';
+export type {
+  BrowserConnectWebSocketOptions,
+  ReconnectingWebSocketOptions,
+} from './endpoints/websocket/browser-connect.js';
 export { WebSocketConnectError } from './endpoints/websocket/errors.js';
 export type { WebSocketConnectErrorDetails } from './endpoints/websocket/errors.js';

@@ -18,7 +18,8 @@ export {
   serveWebSocket,
 } from './endpoints/websocket/serve.js';
 export type { ServeWebSocketOptions, WebSocketServerHandle } from './endpoints/websocket/serve.js';
-export { connectWebSocket, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './endpoints/websocket/connect.js';
+export { connectWebSocket } from './endpoints/websocket/connect.js';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './endpoints/websocket/client.js';
 export type { ConnectWebSocketOptions } from './endpoints/websocket/connect.js';
 export { WebSocketConnectError } from './endpoints/websocket/errors.js';
 export type { WebSocketConnectErrorDetails } from './endpoints/websocket/errors.js';

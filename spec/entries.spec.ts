@@ -82,7 +82,12 @@ const NODE_EXPORTS = [
   'NewlineDecoder',
 ];
 
-const BROWSER_EXPORTS = ['BrowserWebSocketTransport', 'WebSocketConnectError', 'connectWebSocket'];
+const BROWSER_EXPORTS = [
+  'BrowserWebSocketTransport',
+  'WebSocketConnectError',
+  'connectWebSocket',
+  'reconnectingWebSocket',
+];
 
 describe('package entries', () => {
   it('the main entry exports exactly the documented names', () => {

@@ -16,6 +16,7 @@ export interface BrowserWebSocketTransportOptions {
 }
 
 const OPEN = 1;
+const ignore = (): void => undefined;
 const CLOSED = 3;
 const RETRY_MS = 10;
 
@@ -41,6 +42,9 @@ export class BrowserWebSocketTransport
     super((subscriber) => this.attach(subscriber));
     this.highWaterMark = count('highWaterMark', options.highWaterMark, 1024 * 1024);
     socket.binaryType = 'arraybuffer';
+    // An error is always followed by a close, which is what is handled; the `ws` package
+    // (a WHATWG WebSocket in Node) would throw on an error nobody listens to.
+    socket.addEventListener('error', ignore);
   }
 
   next(frame: Uint8Array | string): void {

@@ -10,6 +10,9 @@ import { ReconnectingTransport } from '../../reconnect/transport.js';
 import type { Transport } from '../../transports/transport.js';
 import { isFinalWebSocketEnd } from './final.js';
 
+/** The default of `handshakeTimeoutMs`: how long an opening handshake may take. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** The connection options both `connectWebSocket()`s take. */
 interface ClientOptions {
   readonly role?: JsonRpcConnectionType;

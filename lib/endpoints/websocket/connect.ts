@@ -16,7 +16,7 @@ import {
   type WebSocketTransportOptions,
 } from '../../transports/ws/transport.js';
 import { WebSocketConnectError } from './errors.js';
-import { clientConnection } from './client.js';
+import { clientConnection, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
 import { DEFAULT_MAX_PAYLOAD } from './serve.js';
 
 /** Options of {@link connectWebSocket} (Node). */
@@ -41,8 +41,6 @@ export interface ConnectWebSocketOptions extends WebSocketTransportOptions {
    */
   reconnect?: boolean | ReconnectOptions;
 }
-
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Opens a WebSocket and resolves with a connection over it once the handshake succeeds.
