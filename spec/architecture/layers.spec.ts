@@ -26,7 +26,16 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['endpoints/websocket', 'endpoints/byte-stream'],
   ['index.ts'],
   ['node.ts', 'browser.ts'],
+  ['angular'],
 ];
+
+/**
+ * Entries beyond the core: they use the rest of lib/ only through its public entries, as
+ * any user's code would.
+ */
+export const BEYOND_THE_CORE: readonly string[] = ['angular'];
+
+const ENTRY_FILES: readonly string[] = ['index.ts', 'node.ts', 'browser.ts'];
 
 /** Each lib/ file (posix path under lib/) and the lib/ files it imports. */
 export type ImportGraph = ReadonlyMap<string, readonly string[]>;
@@ -84,6 +93,9 @@ export function violations(graph: ImportGraph): string[] {
       else if (target.group === source.group) continue;
       else if (target.rank > source.rank) found.push(`${from} → ${to} (upward)`);
       else if (target.rank === source.rank) found.push(`${from} → ${to} (between peers)`);
+      else if (BEYOND_THE_CORE.includes(source.group) && !ENTRY_FILES.includes(to)) {
+        found.push(`${from} → ${to} (past the public entries)`);
+      }
     }
   }
   return found;
@@ -135,14 +147,17 @@ describe('the layers of lib/', () => {
       ['streams/c.ts', ['reconnect/d.ts', 'connection/b.ts']],
       ['reconnect/d.ts', []],
       ['extra/e.ts', []],
+      ['angular/f.ts', ['browser.ts', 'connection/b.ts']],
+      ['browser.ts', []],
     ]);
 
-    it('names an upward import, an import between peers, and a file in no layer', () => {
+    it('names an upward import, an import between peers, a file in no layer, and an entry beyond the core past the public entries', () => {
       expect(violations(graph)).to.deep.equal([
         'protocol/a.ts → connection/b.ts (upward)',
         'streams/c.ts → reconnect/d.ts (between peers)',
         'streams/c.ts → connection/b.ts (upward)',
         'extra/e.ts is in no layer',
+        'angular/f.ts → connection/b.ts (past the public entries)',
       ]);
     });
 
