@@ -12,6 +12,12 @@ import {
   type EnvironmentProviders,
   type Provider,
 } from '@angular/core';
+import {
+  createMemoryTransportPair,
+  JsonRpcConnection,
+  JsonRpcConnectionType,
+  type Transport,
+} from '../../lib/index.js';
 
 /** A root injector (scope 'root': the app's own services resolve there) over `providers`. */
 export function angularRoot(
@@ -27,4 +33,25 @@ export function angularRoot(
     [provideZonelessChangeDetection(), { provide: INJECTOR_SCOPE, useValue: 'root' }, ...providers],
     platform,
   );
+}
+
+/**
+ * A `transport` factory for `provideJsonRpc()`: each link a memory pair whose other end is a
+ * fresh server connection (as a restarted server would be), served by `serve`.
+ */
+export function memoryLinks(serve: (server: JsonRpcConnection) => void): {
+  transport: () => Transport;
+  servers: JsonRpcConnection[];
+} {
+  const servers: JsonRpcConnection[] = [];
+  return {
+    servers,
+    transport: () => {
+      const [client, server] = createMemoryTransportPair();
+      const connection = new JsonRpcConnection(server, JsonRpcConnectionType.SERVER);
+      serve(connection);
+      servers.push(connection);
+      return client;
+    },
+  };
 }
