@@ -1,6 +1,6 @@
 /**
- * The package's three entries: their exports are pinned, CommonJS can require them, and
- * nothing reachable from the main and browser entries needs Node.
+ * The package's entries: their exports are pinned, CommonJS can require them, and nothing
+ * reachable from the main and browser entries needs Node.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import * as main from '../lib/index.js';
 import * as nodeEntry from '../lib/node.js';
 import * as browserEntry from '../lib/browser.js';
+import * as angularEntry from '../lib/angular/index.js';
 
 const run = promisify(execFile);
 
@@ -98,6 +99,19 @@ describe('package entries', () => {
     expect(Object.keys(nodeEntry).sort()).to.deep.equal([...MAIN_EXPORTS, ...NODE_EXPORTS].sort());
     expect(Object.keys(browserEntry).sort()).to.deep.equal(
       [...MAIN_EXPORTS, ...BROWSER_EXPORTS].sort(),
+    );
+  });
+
+  it('the angular entry exports exactly its own names', () => {
+    expect(Object.keys(angularEntry).sort()).to.deep.equal(
+      [
+        'JSON_RPC',
+        'injectConnectionState',
+        'injectJsonRpc',
+        'injectNotification',
+        'injectStream',
+        'provideJsonRpc',
+      ].sort(),
     );
   });
 
