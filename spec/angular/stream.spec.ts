@@ -3,6 +3,7 @@
  * memory link, with the server's side counted — subscribes, unsubscribes, live subscriptions.
  */
 import {
+  ApplicationRef,
   createEnvironmentInjector,
   PLATFORM_ID,
   runInInjectionContext,
@@ -10,7 +11,7 @@ import {
   type EnvironmentInjector,
 } from '@angular/core';
 import { expect } from 'chai';
-import { Subject } from 'rxjs';
+import { firstValueFrom, Subject } from 'rxjs';
 import { injectJsonRpc, injectStream, provideJsonRpc } from '../../lib/angular/index.js';
 import { JsonRpcError, stream, type JsonRpcCall, type JsonRpcConnection } from '../../lib/index.js';
 import { angularRoot, memoryLinks } from '../helpers/angular-root.js';
@@ -121,6 +122,20 @@ describe('injectStream()', () => {
     expect(failing.hasValue()).to.equal(false);
     expect(failing.isLoading()).to.equal(false);
     expect(() => failing.value()).to.throw();
+  });
+
+  it('holds a pending task only until its first value: then the app is stable with the stream live', async () => {
+    const quote = runInInjectionContext(app, () => injectStream<number>('quotes'));
+    const appRef = root.get(ApplicationRef);
+    await until(() => served() === 1, 'the subscription');
+    expect(await firstValueFrom(appRef.isStable)).to.equal(false);
+    quotes.next(1);
+    await until(() => quote.value() === 1, 'the first value');
+    const stable = await Promise.race([
+      appRef.whenStable().then(() => 'stable'),
+      new Promise((resolve) => setTimeout(() => resolve('still unstable after 1 s'), 1000)),
+    ]);
+    expect([stable, connection.state, served()]).to.deep.equal(['stable', 'open', 1]);
   });
 
   it('checks its name and options at once', () => {
