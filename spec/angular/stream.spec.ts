@@ -80,6 +80,17 @@ describe('injectStream()', () => {
     expect(connection.closed).to.equal(false);
   });
 
+  it("ends with the connection's own injector: the server's subscriptions back to 0, the connection closed", async () => {
+    const quote = runInInjectionContext(app, () => injectStream<number>('quotes'));
+    await until(() => served() === 1, 'the subscription');
+    quotes.next(5);
+    await until(() => quote.value() === 5, 'a value');
+    app.destroy();
+    expect(connection.closed).to.equal(true);
+    await until(() => served() === 0 && memory.servers[0]!.closed, 'the server side to end');
+    expect(quotes.observed).to.equal(false);
+  });
+
   it('makes exactly one new subscription when its params change, ending the old one', async () => {
     const symbol = signal<string | undefined>('ACME');
     const quote = runInInjectionContext(app, () =>
