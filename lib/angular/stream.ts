@@ -24,6 +24,13 @@ export interface InjectStreamOptions extends ObserveOptions, JsonRpcHelperOption
 /** Stands for "no params at all" (not `[]` nor `{}`) as the resource's request. */
 const NO_PARAMS: JsonRpcParams = Object.freeze({});
 
+/** The resource's request when the `params` function threw: shown as the error state. */
+class ParamsFailure {
+  constructor(readonly error: Error) {}
+}
+
+type Request = JsonRpcParams | ParamsFailure | undefined;
+
 /**
  * The server stream `name` as a resource: `value()` is its latest value, `status()`
  * `'loading'` until the first one, then `'resolved'` (also across reconnects), `'error'` with
@@ -34,7 +41,7 @@ const NO_PARAMS: JsonRpcParams = Object.freeze({});
  * `params` is read reactively: when its value changes, the remote subscription is ended (the
  * server gets `name_unsubscribe`) and exactly one new one made; `undefined` means idle —
  * nothing subscribed, status `'idle'` — and a change to `undefined` unsubscribes too. Without
- * `params` it subscribes with no params at all. Destroying the injector (the component)
+ * `params` it subscribes with no params at all. What `params` throws is the error state. Destroying the injector (the component)
  * unsubscribes.
  *
  * @throws TypeError at once for a name that is not a string or an invalid option; Error
@@ -59,9 +66,15 @@ export function injectStream<T = unknown>(
   // Checks the name and the options at once: observe$() is cold, this subscribes nothing.
   connection.observe$(name, undefined, observeOptions);
   const live = new LiveStream<T>(connection, name, observeOptions);
-  const request = computed(() => {
+  const request = computed((): Request => {
     if (connection.closed) return undefined;
-    return params ? params() : NO_PARAMS;
+    if (!params) return NO_PARAMS;
+    try {
+      return params();
+    } catch (error) {
+      // An error state like the server's, not a throw from status() or an ErrorHandler report.
+      return new ParamsFailure(error instanceof Error ? error : new Error(String(error)));
+    }
   });
   // Angular's resource does not end the last load when its params turn `undefined`.
   effect(
@@ -70,10 +83,15 @@ export function injectStream<T = unknown>(
     },
     { injector },
   );
-  return resource<T | undefined, JsonRpcParams | undefined>({
+  return resource<T | undefined, Request>({
     params: request,
-    stream: ({ params: current, abortSignal }) =>
-      live.start(current === NO_PARAMS ? undefined : current, abortSignal),
+    stream: ({ params: current, abortSignal }) => {
+      if (current instanceof ParamsFailure) {
+        live.stop();
+        return Promise.resolve(signal({ error: current.error }));
+      }
+      return live.start(current === NO_PARAMS ? undefined : current, abortSignal);
+    },
     injector,
   });
 }

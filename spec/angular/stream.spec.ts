@@ -5,6 +5,7 @@
 import {
   ApplicationRef,
   createEnvironmentInjector,
+  ErrorHandler,
   PLATFORM_ID,
   runInInjectionContext,
   signal,
@@ -147,6 +148,38 @@ describe('injectStream()', () => {
       new Promise((resolve) => setTimeout(() => resolve('still unstable after 1 s'), 1000)),
     ]);
     expect([stable, connection.state, served()]).to.deep.equal(['stable', 'open', 1]);
+  });
+
+  it('shows what its params function throws as an error state, reported to no ErrorHandler', async () => {
+    const reported: unknown[] = [];
+    const ownRoot = angularRoot([
+      { provide: ErrorHandler, useValue: { handleError: (e: unknown) => reported.push(e) } },
+    ]);
+    const ownApp = createEnvironmentInjector(
+      [provideJsonRpc({ transport: memory.transport })],
+      ownRoot,
+    );
+    const broken = signal(false);
+    const quote = runInInjectionContext(ownApp, () =>
+      injectStream<number>('quotes', () => {
+        if (broken()) throw new Error('no symbol chosen');
+        return ['ACME'];
+      }),
+    );
+    await until(() => served() === 1, 'the subscription');
+    broken.set(true);
+    await until(() => quote.status() === 'error', 'the error state');
+    expect([quote.error()?.message, quote.hasValue(), quote.isLoading()]).to.deep.equal([
+      'no symbol chosen',
+      false,
+      false,
+    ]);
+    await until(() => served() === 0, 'the unsubscribe');
+    broken.set(false);
+    await until(() => served() === 1 && quote.status() !== 'error', 'a subscription again');
+    expect(reported).to.deep.equal([]);
+    ownApp.destroy();
+    ownRoot.destroy();
   });
 
   it('checks its name and options at once', () => {
