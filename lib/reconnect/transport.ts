@@ -161,19 +161,33 @@ export class ReconnectingTransport extends Observable<Uint8Array | string> imple
   private attempt(): void {
     const controller = new AbortController();
     this.opening = controller;
-    this.open(controller.signal).then(
-      (transport) => {
-        if (this.opening === controller) this.opening = undefined;
-        if (controller.signal.aborted || this.ended) return transport.complete();
+    const failed = (error: unknown): void => {
+      if (this.opening === controller) this.opening = undefined;
+      if (controller.signal.aborted || this.ended) return;
+      if (this.isFinal({ error })) return this.finish(error);
+      this.schedule(error);
+    };
+    let opening: Promise<Transport>;
+    try {
+      opening = this.open(controller.signal);
+    } catch (error) {
+      return failed(error);
+    }
+    Promise.resolve(opening).then((transport) => {
+      if (this.opening === controller) this.opening = undefined;
+      // What `open` resolved with is checked before use: a failed opening, not a throw later.
+      const problem = transportProblem(transport);
+      if (problem) return failed(new TypeError(problem));
+      if (controller.signal.aborted || this.ended) return transport.complete();
+      try {
         this.use(transport);
-      },
-      (error: unknown) => {
-        if (this.opening === controller) this.opening = undefined;
-        if (controller.signal.aborted || this.ended) return;
-        if (this.isFinal({ error })) return this.finish(error);
-        this.schedule(error);
-      },
-    );
+      } catch (error) {
+        // Its subscribe threw: that link is no link.
+        this.current = undefined;
+        this.currentLink = undefined;
+        failed(error);
+      }
+    }, failed);
   }
 
   /** The end: no timer, no opening, no link; the frames complete (or error). */
@@ -193,4 +207,16 @@ export class ReconnectingTransport extends Observable<Uint8Array | string> imple
     if (error === undefined) this.subscriber?.complete();
     else this.subscriber?.error(error);
   }
+}
+
+/** Why `value` is not a transport (what `open` must resolve with), if it is not. */
+function transportProblem(value: unknown): string | undefined {
+  const candidate = value as Partial<Transport> | null | undefined;
+  const ok =
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.subscribe === 'function' &&
+    typeof candidate.next === 'function' &&
+    typeof candidate.complete === 'function';
+  return ok ? undefined : `open() must resolve with a Transport, got ${String(value)}`;
 }

@@ -13,6 +13,7 @@ import {
   RequestTimeoutError,
   stream,
   type JsonRpcConnectionState,
+  type Transport,
 } from '../../lib/index.js';
 import { connectionPair, settle } from '../helpers/pair.js';
 import { relinkedPair, until } from '../helpers/relink.js';
@@ -297,5 +298,47 @@ describe('ReconnectingTransport', () => {
     ]);
     subscription.unsubscribe();
     transport.complete();
+  });
+
+  it('counts an opening that throws, resolves with no transport, or whose subscribe throws as failed: retried, never unhandled', async () => {
+    const [link, peer] = createMemoryTransportPair();
+    const server = new JsonRpcConnection(peer);
+    server.serve({ echo: (params) => params });
+    const broken = (): Transport =>
+      Object.assign(new Subject<Uint8Array | string>(), {
+        subscribe: () => {
+          throw new Error('subscribe threw');
+        },
+      });
+    const openings: (() => Promise<Transport>)[] = [
+      () => {
+        throw new Error('open threw');
+      },
+      () => Promise.resolve({} as Transport),
+      () => Promise.resolve(broken()),
+      () => Promise.resolve(link),
+    ];
+    let opened = 0;
+    const transport = new ReconnectingTransport(() => openings[opened++]!(), {
+      delayMs: 1,
+      maxDelayMs: 2,
+    });
+    const client = new JsonRpcConnection(transport);
+    expect(await client.request('echo', [1])).to.deep.equal([1]);
+    expect([opened, client.state]).to.deep.equal([4, 'open']);
+    await client.close();
+    await server.close();
+  });
+
+  it('ends with a clear error when every opening resolves with something not a transport', async () => {
+    const transport = new ReconnectingTransport(() => Promise.resolve(42 as unknown as Transport), {
+      attempts: 2,
+      delayMs: 1,
+      maxDelayMs: 2,
+    });
+    const client = new JsonRpcConnection(transport);
+    const error = (await client.request('x').catch((e: unknown) => e)) as ConnectionClosedError;
+    expect(error).to.be.instanceOf(ConnectionClosedError);
+    expect(String(error.cause)).to.equal('TypeError: open() must resolve with a Transport, got 42');
   });
 });
