@@ -44,6 +44,8 @@ export interface SearchAnswer {
 }
 
 const DEFAULT_PERIOD_MS = 100;
+/** How often the event-loop delay is sampled; each sample includes this interval. */
+const DELAY_RESOLUTION_MS = 5;
 const MAX_PERIOD_MS = 10_000;
 const MAX_WORK_MS = 5_000;
 
@@ -86,24 +88,29 @@ function periodOf(params: unknown): number {
 /** This process's figures every `periodMs`, until unsubscribed. */
 function metrics$(periodMs: number): Observable<Metrics> {
   return new Observable<Metrics>((subscriber) => {
-    const delay = monitorEventLoopDelay({ resolution: 10 });
+    const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
     delay.enable();
     let since = { at: performance.now(), cpu: process.cpuUsage(), calls: counters.calls };
+    // A period shorter than the sampling holds no sample: it repeats the last figure.
+    let eventLoopDelayMs = 0;
     const timer = setInterval(() => {
       const at = performance.now();
       const elapsedMs = Math.max(at - since.at, 0.001);
       const cpu = process.cpuUsage(since.cpu);
       const memory = process.memoryUsage();
+      if (delay.count > 0) {
+        eventLoopDelayMs = Math.max(0, delay.mean / 1e6 - DELAY_RESOLUTION_MS);
+        delay.reset();
+      }
       subscriber.next({
         t: Date.now(),
         cpu: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
         heapUsed: memory.heapUsed,
         rss: memory.rss,
-        eventLoopDelayMs: delay.count > 0 ? delay.mean / 1e6 : 0,
+        eventLoopDelayMs,
         callsPerSecond: ((counters.calls - since.calls) * 1000) / elapsedMs,
       });
       since = { at, cpu: process.cpuUsage(), calls: counters.calls };
-      delay.reset();
     }, periodMs);
     return () => {
       clearInterval(timer);
@@ -132,7 +139,7 @@ async function work(params: unknown, { signal }: JsonRpcHandlerContext): Promise
 /**
  * `[query]`: the words containing it, after a backend delay of 400 ms to 2 s. A search the
  * page cancels (its `request$` unsubscribed: `$/cancelRequest`) aborts `signal`, is counted,
- * and gets no result.
+ * and gets no result; so is one whose connection is lost while it waits.
  */
 async function search(params: unknown, { signal }: JsonRpcHandlerContext): Promise<SearchAnswer> {
   const query: unknown = Array.isArray(params) ? params[0] : undefined;
@@ -156,7 +163,7 @@ async function search(params: unknown, { signal }: JsonRpcHandlerContext): Promi
     else signal.addEventListener('abort', cancelled, { once: true });
   });
   const needle = query.trim().toLowerCase();
-  const results = WORDS.filter((word) => word.includes(needle)).slice(0, 8);
+  const results = WORDS.filter((word) => word.toLowerCase().includes(needle)).slice(0, 8);
   return { query, results, cancelled: counters.searchesCancelled };
 }
 
