@@ -26,14 +26,14 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['endpoints/websocket', 'endpoints/byte-stream'],
   ['index.ts'],
   ['node.ts', 'browser.ts'],
-  ['angular'],
+  ['angular', 'redis'],
 ];
 
 /**
  * Entries beyond the core: they use the rest of lib/ only through its public entries, as
  * any user's code would.
  */
-export const BEYOND_THE_CORE: readonly string[] = ['angular'];
+export const BEYOND_THE_CORE: readonly string[] = ['angular', 'redis'];
 
 const ENTRY_FILES: readonly string[] = ['index.ts', 'node.ts', 'browser.ts'];
 
