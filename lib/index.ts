@@ -84,6 +84,8 @@ export type {
   StreamOverflow,
 } from './streams/options.js';
 export { JsonRpcStream, stream } from './methods/stream.js';
+export { JsonRpcStreamEvent, streamEvent } from './streams/event.js';
+export type { StreamEventOptions } from './streams/event.js';
 export type { JsonRpcStreamContext, JsonRpcStreamFactory } from './methods/stream.js';
 export { createMemoryTransportPair } from './transports/memory.js';
 export type { Transport, TransportLinkState } from './transports/transport.js';

@@ -14,6 +14,8 @@ import * as angularEntry from '../lib/angular/index.js';
 const run = promisify(execFile);
 
 const MAIN_EXPORTS = [
+  'JsonRpcStreamEvent',
+  'streamEvent',
   'BatchBuilder',
   'ConnectionClosedError',
   'DEFAULT_CANCEL_METHOD',

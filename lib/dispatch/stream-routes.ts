@@ -79,7 +79,7 @@ export class StreamRoutes {
   ): string | undefined {
     if (context.isNotification) return undefined; // it could never learn its id
     const lastEventId = lastEventIdOf(params);
-    if (lastEventId !== undefined && !stream.options.eventId) {
+    if (lastEventId !== undefined && !stream.options.resumable) {
       throw new JsonRpcError(JsonRpcStreamErrorCode.CannotResume, 'Cannot resume this stream', {
         lastEventId,
       });
@@ -114,6 +114,7 @@ function streamContext(
     signal: subscription.signal,
     subscription: subscription.id,
     lastEventId,
+    drained: () => subscription.drained(),
   };
 }
 

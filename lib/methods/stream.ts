@@ -24,6 +24,12 @@ export interface JsonRpcStreamContext<
   readonly subscription: string;
   /** On a resume, the last event id the client received (`params._meta.lastEventId`). */
   readonly lastEventId: string | number | undefined;
+  /**
+   * Resolves once every value sent so far is handed to the transport and it takes more (at
+   * once when nothing waits), or when the subscription ends. A source replaying a backlog
+   * awaits it between chunks, so a replay of any length never overflows `maxQueue` (-32010).
+   */
+  drained(): Promise<void>;
 }
 
 /** The function behind a stream: params in, the Observable to stream out. */

@@ -10,7 +10,7 @@ export const JsonRpcStreamErrorCode = {
   SubscriptionLagged: -32010,
   /** `_subscribe` past the connection's `maxSubscriptions` (`data: { maxSubscriptions }`). */
   TooManySubscriptions: -32011,
-  /** A resume was asked of a stream that tags no event ids (`data: { lastEventId }`). */
+  /** A resume was asked of a stream that is not resumable (`data: { lastEventId }`). */
   CannotResume: -32012,
 } as const;
 
@@ -54,10 +54,16 @@ export interface StreamOptions<Value = unknown> extends StreamMethodNames {
   /**
    * Tags each value with an event id (sent as `eventId` beside `result`), which lets a client
    * resume after a reconnect: the factory then finds the last id it received in
-   * `context.lastEventId`. Without it, a resume is answered -32012.
+   * `context.lastEventId`. Without it (nor `resumable`), a resume is answered -32012.
    * @default none (no resume)
    */
   eventId?: (value: Value) => string | number;
+  /**
+   * The stream resumes: its factory reads `context.lastEventId` and its values carry event ids
+   * (through `eventId`, or `streamEvent()`). Without it, a resume is answered -32012.
+   * @default true when `eventId` is given, else false
+   */
+  resumable?: boolean;
 }
 
 /** Stream options after defaults. */
@@ -66,6 +72,7 @@ export interface ResolvedStreamOptions {
   readonly overflow: StreamOverflow;
   readonly terminal: boolean;
   readonly eventId: ((value: unknown) => string | number) | undefined;
+  readonly resumable: boolean;
   readonly names: StreamMethodNames;
 }
 
@@ -127,6 +134,7 @@ export function resolveStreamOptions(options: StreamOptions<never> = {}): Resolv
     overflow,
     terminal: flag('terminal', options.terminal, true),
     eventId: options.eventId as ResolvedStreamOptions['eventId'],
+    resumable: flag('resumable', options.resumable, options.eventId !== undefined),
     names: checkNames(options),
   };
 }

@@ -6,6 +6,7 @@ import type { Observable, Subscription } from 'rxjs';
 import { InternalError, JsonRpcError, RequestCancelledError } from '../protocol/errors.js';
 import type { JsonRpcCall } from '../protocol/messages.js';
 import { Fifo } from '../util/fifo.js';
+import { JsonRpcStreamEvent } from './event.js';
 import { JsonRpcStreamErrorCode, type ResolvedStreamOptions } from './options.js';
 
 /** What a subscription needs of the connection it streams to. */
@@ -38,6 +39,8 @@ export class ServedSubscription {
   private source: Subscription | undefined = undefined;
   /** The notification's text up to the subscription id: shared by every frame. */
   private readonly prefix: string;
+  /** Sources awaiting {@link drained}; made when one waits. */
+  private drainWaiters: (() => void)[] | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -53,6 +56,21 @@ export class ServedSubscription {
   /** Aborted when the subscription ends, for any reason. */
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * Resolves once every value sent is handed to the transport and it takes more (at once when
+   * nothing waits), or when the subscription ends: a source replaying a backlog awaits it
+   * between chunks instead of overflowing the queue.
+   */
+  drained(): Promise<void> {
+    if (this.state === 'closed' || (this.queue.length === 0 && !this.port.congested())) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      (this.drainWaiters ??= []).push(resolve);
+      this.port.backlog(this);
+    });
   }
 
   /** The Observable to stream, subscribed by `start()`. */
@@ -84,7 +102,10 @@ export class ServedSubscription {
     while (queue.length > 0 && this.state !== 'closed' && !this.port.congested()) {
       this.sendValue(queue.shift());
     }
-    if (queue.length > 0 || this.state !== 'ending') return queue.length > 0;
+    if (queue.length === 0 && !this.port.congested()) this.wake();
+    if (queue.length > 0 || this.state !== 'ending') {
+      return queue.length > 0 || this.drainWaiters !== undefined;
+    }
     if (this.terminalText !== undefined) {
       if (this.port.congested()) return true;
       this.port.write(this.terminalText);
@@ -103,6 +124,7 @@ export class ServedSubscription {
     this.queue.clear();
     this.terminalText = undefined;
     this.controller.abort();
+    this.wake();
   }
 
   /** Ends it now, telling the client it was cancelled (serving stopped). */
@@ -124,15 +146,25 @@ export class ServedSubscription {
     const { overflow, maxQueue } = this.options;
     if (overflow === 'keep-latest') {
       // Conflate: while the client is slow, only the newest value matters.
-      this.dropped += queue.length;
-      queue.clear();
+      while (queue.length > 0) this.drop(queue.shift());
     } else if (queue.length >= maxQueue) {
       if (overflow === 'error') return this.lag();
-      queue.shift();
-      this.dropped++;
+      this.drop(queue.shift());
     }
     queue.push(value);
     this.port.backlog(this);
+  }
+
+  /** A value the client will not get: counted, with those its source lost before it. */
+  private drop(value: unknown): void {
+    this.dropped += 1 + (value instanceof JsonRpcStreamEvent ? value.dropped : 0);
+  }
+
+  /** Lets sources waiting in {@link drained} go on. */
+  private wake(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    waiters?.forEach((resolve) => resolve());
   }
 
   /** The queue overflowed under the 'error' policy: the subscription ends with -32010. */
@@ -160,10 +192,13 @@ export class ServedSubscription {
     if (this.pump()) this.port.backlog(this);
   }
 
-  private sendValue(value: unknown): void {
+  private sendValue(item: unknown): void {
     let text: string;
     try {
-      text = `${this.prefix},"result":${JSON.stringify(value) ?? 'null'}${this.extras(value)}}}`;
+      const event = item instanceof JsonRpcStreamEvent ? item : undefined;
+      const value: unknown = event ? event.value : item;
+      if (event) this.dropped += event.dropped;
+      text = `${this.prefix},"result":${JSON.stringify(value) ?? 'null'}${this.extras(value, event)}}}`;
     } catch (error) {
       this.queue.clear();
       this.end(this.errorText(error));
@@ -173,14 +208,14 @@ export class ServedSubscription {
   }
 
   /** `dropped` and `eventId`, when there are. */
-  private extras(value: unknown): string {
+  private extras(value: unknown, event: JsonRpcStreamEvent | undefined): string {
     let text = '';
     if (this.dropped > 0) {
       text = `,"dropped":${this.dropped}`;
       this.dropped = 0;
     }
-    const { eventId } = this.options;
-    if (eventId) text += `,"eventId":${JSON.stringify(eventId(value))}`;
+    const eventId = event?.eventId ?? this.options.eventId?.(value);
+    if (eventId !== undefined) text += `,"eventId":${JSON.stringify(eventId)}`;
     return text;
   }
 
