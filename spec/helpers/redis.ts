@@ -1,0 +1,115 @@
+/**
+ * A throwaway Redis for the redis specs: Debian's /usr/bin/redis-server as a child process on a
+ * unix socket in a temporary directory (no TCP port, nothing saved to disk). `restart()` stops
+ * it and starts it again on the same socket, empty; `cli()` sends one command on a client of
+ * its own, closed before it resolves.
+ */
+import { createClient } from '@redis/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+const READY_WITHIN_MS = 10_000;
+
+/** The name of the client `cli()` uses, to tell it apart in `CLIENT LIST`. */
+export const CLI_NAME = 'spec-cli';
+
+export interface TestRedis {
+  /** The unix socket: `createRedisBroker({ socket: { path: socketPath } })`. */
+  readonly socketPath: string;
+  /** No TCP listener (`--port 0`): undefined. */
+  readonly url: string | undefined;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+  /** Stops the server (keeping its directory) and starts it again on the same socket. */
+  restart(): Promise<void>;
+  /** Stops the server, keeping its directory, to `restart()` it later. */
+  pause(): Promise<void>;
+  /** Sends one command, e.g. `cli('PUBSUB', 'NUMSUB', channel)`, and resolves with the reply. */
+  cli(...args: string[]): Promise<unknown>;
+}
+
+/**
+ * Starts redis-server and resolves once it accepts connections.
+ * @throws Error when /usr/bin/redis-server is missing (never skipped), or it does not start
+ */
+export async function startRedis(): Promise<TestRedis> {
+  if (!existsSync(REDIS_SERVER)) {
+    throw new Error('redis-server is missing: apt-get install -y redis-server');
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'rxjs-jsonrpc-redis-'));
+  const socketPath = join(dir, 'redis.sock');
+  const args = ['--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700'];
+  args.push('--save', '', '--appendonly', 'no', '--dir', dir);
+  let child: ChildProcess | undefined;
+  const stopChild = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGKILL');
+    await exited;
+    await rm(socketPath, { force: true });
+  };
+  const launch = async (): Promise<void> => {
+    child = await spawnReady(args, socketPath);
+  };
+  try {
+    await launch();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    socketPath,
+    url: undefined,
+    async stop() {
+      await stopChild();
+      await rm(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await stopChild();
+      await launch();
+    },
+    pause: stopChild,
+    cli: (...command) => cli(socketPath, command),
+  };
+}
+
+async function spawnReady(args: string[], socketPath: string): Promise<ChildProcess> {
+  const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => (exit = `redis-server exited (${signal ?? code})`));
+  // Its log line differs between versions: ask it instead.
+  for (const deadline = Date.now() + READY_WITHIN_MS; ;) {
+    if (exit) throw new Error(exit);
+    try {
+      await cli(socketPath, ['PING']);
+      return child;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`redis-server: not ready within ${READY_WITHIN_MS} ms`, { cause: error });
+      }
+      await sleep(20);
+    }
+  }
+}
+
+async function cli(socketPath: string, command: string[]): Promise<unknown> {
+  const client = createClient({
+    name: CLI_NAME,
+    socket: { path: socketPath, reconnectStrategy: false },
+  });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await client.sendCommand(command);
+  } finally {
+    client.destroy();
+  }
+}
