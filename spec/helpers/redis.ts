@@ -113,3 +113,40 @@ async function cli(socketPath: string, command: string[]): Promise<unknown> {
     client.destroy();
   }
 }
+
+/** Polls `check` every 10 ms until it holds; fails with `what` after `withinMs`. */
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  withinMs = 5_000,
+): Promise<void> {
+  for (const deadline = Date.now() + withinMs; !(await check());) {
+    if (Date.now() > deadline) throw new Error(`Not within ${withinMs} ms: ${what}`);
+    await sleep(10);
+  }
+}
+
+/** The lines of `CLIENT LIST`, as field maps. */
+export async function clientList(redis: TestRedis): Promise<Map<string, string>[]> {
+  const list = String(await redis.cli('CLIENT', 'LIST'));
+  return list
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(
+      (line) => new Map(line.split(' ').map((field) => field.split('=', 2) as [string, string])),
+    );
+}
+
+/** How many clients are blocked in XREAD now. */
+export async function blockedReads(redis: TestRedis): Promise<number> {
+  const clients = await clientList(redis);
+  return clients.filter((c) => c.get('cmd') === 'xread' && c.get('flags')?.includes('b')).length;
+}
+
+/** `PUBSUB NUMSUB channel`: how many clients subscribe to `channel`. */
+export async function subscribers(redis: TestRedis, channel: string): Promise<number> {
+  const reply = await redis.cli('PUBSUB', 'NUMSUB', channel);
+  return Array.isArray(reply)
+    ? Number(reply[1])
+    : Number((reply as Record<string, unknown>)[channel]);
+}
