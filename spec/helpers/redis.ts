@@ -4,7 +4,7 @@
  * it and starts it again on the same socket, empty; `cli()` sends one command on a client of
  * its own, closed before it resolves.
  */
-import { createClient } from '@redis/client';
+import { createClient, type RedisClientType } from '@redis/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -149,4 +149,34 @@ export async function subscribers(redis: TestRedis, channel: string): Promise<nu
   return Array.isArray(reply)
     ? Number(reply[1])
     : Number((reply as Record<string, unknown>)[channel]);
+}
+
+/** A client of the spec's own (named {@link CLI_NAME}, so `CLIENT KILL` spares it), connected. */
+export async function outsider(redis: TestRedis): Promise<RedisClientType> {
+  const client = createClient({
+    name: CLI_NAME,
+    socket: { path: redis.socketPath, reconnectStrategy: false },
+  });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** The commands the server runs from now on (`MONITOR`), until `stop()`. */
+export interface Monitor {
+  readonly lines: string[];
+  stop(): void;
+}
+
+/** Starts watching every command the server runs. */
+export async function monitor(redis: TestRedis): Promise<Monitor> {
+  const client = createClient({
+    name: CLI_NAME,
+    socket: { path: redis.socketPath, reconnectStrategy: false },
+  });
+  client.on('error', () => {});
+  await client.connect();
+  const lines: string[] = [];
+  await client.monitor((line) => lines.push(String(line)));
+  return { lines, stop: () => client.destroy() };
 }
