@@ -60,8 +60,8 @@ export function resolveRedisBrokerOptions(options: RedisBrokerOptions): Resolved
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`The options must be an object, got ${String(options)}`);
   }
-  const mode: unknown = options.mode ?? 'streams';
-  const prefix: unknown = options.prefix ?? DEFAULT_REDIS_PREFIX;
+  const mode: unknown = options.mode === undefined ? 'streams' : options.mode;
+  const prefix: unknown = options.prefix === undefined ? DEFAULT_REDIS_PREFIX : options.prefix;
   if (typeof mode !== 'string') {
     throw new TypeError(`The "mode" option must be a string, got ${String(mode)}`);
   }
