@@ -19,6 +19,8 @@ import { publishWithin } from './publish.js';
 import { PubSubReader } from './pubsub-reader.js';
 import { publishToChannel, publishToStream } from './scripts.js';
 import { StreamTopics } from './stream-topics.js';
+import { brokerStream, type BrokerStreamOptions, type TopicOf } from './stream.js';
+import type { JsonRpcParams, JsonRpcStream } from '../index.js';
 
 /** Publishes values on topics and observes them, through Redis; made by {@link createRedisBroker}. */
 export class RedisBroker {
@@ -73,6 +75,24 @@ export class RedisBroker {
   }
 
   /**
+   * A method-table entry for `serve()` streaming a topic: `topicOf(params, context)` names it
+   * (its params never include a resume's `_meta`). Values carry the broker's event ids, so a
+   * client observing with `resume: true` resumes after the last value it received, on this
+   * process or another: in streams mode nothing lost, nothing repeated (what trimming removed
+   * arrives as `dropped`); in pubsub mode what it missed arrives as `dropped`. A replay waits
+   * for the client's transport rather than overflow its queue.
+   * @throws TypeError at once for a `topicOf` that is not a function, or an invalid option
+   * @example
+   * connection.serve({ prices: broker.stream(([symbol]: [string]) => `prices.${symbol}`) });
+   */
+  stream<Params = JsonRpcParams | undefined, Connection = unknown>(
+    topicOf: TopicOf<Params, Connection>,
+    options?: BrokerStreamOptions,
+  ): JsonRpcStream<Params, unknown, Connection> {
+    return brokerStream(this, topicOf, options);
+  }
+
+  /**
    * The values published on `topic`: cold, each subscriber with its own view, while the
    * process holds one Redis reader per topic. Completes when the broker closes.
    * @param options `after`: an event id; in streams mode the values after it (those still
@@ -96,7 +116,7 @@ export class RedisBroker {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`The options must be an object, got ${String(options)}`);
     }
-    return this.#topics.events$(topic, options.after);
+    return this.#topics.events$(topic, options.after, options.drained);
   }
 
   /**

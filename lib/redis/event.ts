@@ -25,6 +25,11 @@ export interface RedisTopicOptions {
    * the first event). Without it, the values published once the subscription is established.
    */
   after?: string;
+  /**
+   * @internal Awaited between chunks of a streams-mode replay (`broker.stream()` passes its
+   * subscription's `drained()`), so a replay of any length never overflows a slow client.
+   */
+  drained?: () => Promise<void>;
 }
 
 /** Counts the gap in sequence numbers before each value one subscriber gets. */
@@ -47,7 +52,11 @@ export class DropCounter {
 /** The readers of one broker mode: the process's one Redis reader per topic, shared. */
 export interface TopicReaders {
   /** A subscriber's own view of the topic's values (`after` already validated). */
-  events$(topic: string, after: string | undefined): Observable<RedisBrokerEvent>;
+  events$(
+    topic: string,
+    after: string | undefined,
+    drained?: () => Promise<void>,
+  ): Observable<RedisBrokerEvent>;
   /** Completes every subscriber and stops reading; the broker closes the clients. */
   close(): void;
   /** Resolves once nothing runs any more (after the broker closed the reader's client). */

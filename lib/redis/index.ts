@@ -13,3 +13,4 @@ export {
   DEFAULT_REDIS_PUBLISH_TIMEOUT_MS,
 } from './options.js';
 export type { RedisBrokerMode, RedisBrokerOptions } from './options.js';
+export type { BrokerStreamOptions, TopicOf } from './stream.js';

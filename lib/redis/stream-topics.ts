@@ -23,6 +23,8 @@ interface View {
   drops: DropCounter;
   /** Live entries waiting while the view reads the history; undefined once live. */
   buffer: StreamEntry[] | undefined;
+  /** Awaited between history chunks: a replay goes at its reader's pace. */
+  readonly drained: (() => Promise<void>) | undefined;
   active: boolean;
 }
 
@@ -79,7 +81,11 @@ export class StreamTopics implements TopicReaders {
     );
   }
 
-  events$(topic: string, after: string | undefined): Observable<RedisBrokerEvent> {
+  events$(
+    topic: string,
+    after: string | undefined,
+    drained?: () => Promise<void>,
+  ): Observable<RedisBrokerEvent> {
     const afterSeq = after === undefined ? undefined : seqOfEventId('streams', after);
     return new Observable<RedisBrokerEvent>((subscriber) => {
       if (this.#closing.signal.aborted) {
@@ -93,6 +99,7 @@ export class StreamTopics implements TopicReaders {
         drops: new DropCounter(afterSeq),
         buffer: [],
         active: true,
+        drained,
       };
       feed.views.add(view);
       this.#catchUp(feed, view).catch((error: unknown) => {
@@ -170,6 +177,8 @@ export class StreamTopics implements TopicReaders {
       if (!chunk) return;
       for (const entry of chunk.value.entries) deliver(view, entry);
       if (!view.active || !chunk.value.full) break;
+      await view.drained?.();
+      if (!view.active) return;
       // Skip past messages that are not entries (not written by a broker) too.
       if (chunk.value.lastId && compareStreamIds(chunk.value.lastId, from) > 0) {
         view.lastId = chunk.value.lastId;
