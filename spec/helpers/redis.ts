@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -21,7 +22,7 @@ export const CLI_NAME = 'spec-cli';
 export interface TestRedis {
   /** The unix socket: `createRedisBroker({ socket: { path: socketPath } })`. */
   readonly socketPath: string;
-  /** No TCP listener (`--port 0`): undefined. */
+  /** `redis://127.0.0.1:<port>` when started with `tcp: true`; otherwise no TCP (`--port 0`). */
   readonly url: string | undefined;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
@@ -35,15 +36,18 @@ export interface TestRedis {
 
 /**
  * Starts redis-server and resolves once it accepts connections.
+ * @param options `tcp`: also listen on a free port of 127.0.0.1 (then `url` is set)
  * @throws Error when /usr/bin/redis-server is missing (never skipped), or it does not start
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { tcp?: boolean } = {}): Promise<TestRedis> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error('redis-server is missing: apt-get install -y redis-server');
   }
   const dir = await mkdtemp(join(tmpdir(), 'rxjs-jsonrpc-redis-'));
   const socketPath = join(dir, 'redis.sock');
-  const args = ['--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700'];
+  const port = options.tcp ? await freePort() : 0;
+  const args = ['--port', String(port), '--bind', '127.0.0.1'];
+  args.push('--unixsocket', socketPath, '--unixsocketperm', '700');
   args.push('--save', '', '--appendonly', 'no', '--dir', dir);
   let child: ChildProcess | undefined;
   const stopChild = async (): Promise<void> => {
@@ -66,7 +70,7 @@ export async function startRedis(): Promise<TestRedis> {
   }
   return {
     socketPath,
-    url: undefined,
+    url: port ? `redis://127.0.0.1:${port}` : undefined,
     async stop() {
       await stopChild();
       await rm(dir, { recursive: true, force: true });
@@ -78,6 +82,15 @@ export async function startRedis(): Promise<TestRedis> {
     pause: stopChild,
     cli: (...command) => cli(socketPath, command),
   };
+}
+
+/** A port of 127.0.0.1 free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function spawnReady(args: string[], socketPath: string): Promise<ChildProcess> {

@@ -276,6 +276,23 @@ describe('RedisBroker', function () {
     });
   });
 
+  it('connects by url as well as by unix socket', async () => {
+    const tcp = await startRedis({ tcp: true });
+    try {
+      const byUrl = await createRedisBroker({ url: tcp.url! });
+      try {
+        const seen = watch(byUrl.topic$('over-tcp'));
+        await byUrl.publish('over-tcp', 'hello');
+        await eventually('the value', () => seen.values.length === 1);
+        expect(seen.values).to.deep.equal(['hello']);
+      } finally {
+        await byUrl.close();
+      }
+    } finally {
+      await tcp.stop();
+    }
+  });
+
   describe('in pubsub mode', () => {
     it('counts the values published since `after` as dropped on the first value', async () => {
       const b = await broker({ mode: 'pubsub' });
