@@ -9,6 +9,7 @@ import { benchFanoutNotifications } from './fanout.js';
 import { benchFanout } from './streams-fanout.js';
 import { benchIdleHeap, benchPendingHeap } from './heap.js';
 import { benchMemory } from './memory.js';
+import { benchRedis } from './redis.js';
 import { benchStreams, STREAM_WINDOW } from './streams.js';
 import { barChart, ratio, table, verdict } from './report.js';
 import { benchWebSocket, WS_KINDS, WS_WINDOWS } from './ws.js';
@@ -145,6 +146,13 @@ sections.push(
   '## Server stream fan-out',
   'Values per second from one server stream (`stream()`) to 100 WebSocket clients, each `observe$()`-ing it (clients in a child process).',
   (await benchFanout()).join('\n'),
+);
+
+log('scaling out through Redis');
+sections.push(
+  '## Scaling out through Redis',
+  'Values per second from one publisher (a broker in this process) through Redis (redis-server on a unix socket) to 3 server processes, each with its own broker serving the topic with `broker.stream()` to 10 WebSocket clients, beside this process fanning the same values out with `stream()` to 30 clients directly. The 30 clients run in a process of their own (pinned: on one core, the publisher, Redis and the servers sharing the other).',
+  (await benchRedis()).join('\n'),
 );
 
 const chart = barChart('rxjs-jsonrpc and peers: throughput vs the physical limit', [
