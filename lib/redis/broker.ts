@@ -83,7 +83,8 @@ export class RedisBroker {
    * for the client's transport rather than overflow its queue.
    * @throws TypeError at once for a `topicOf` that is not a function, or an invalid option
    * @example
-   * connection.serve({ prices: broker.stream(([symbol]: [string]) => `prices.${symbol}`) });
+   * // Params by name: a client resumes with `observe$('prices', { symbol }, { resume: true })`.
+   * connection.serve({ prices: broker.stream(({ symbol }: { symbol: string }) => `prices.${symbol}`) });
    */
   stream<Params = JsonRpcParams | undefined, Connection = unknown>(
     topicOf: TopicOf<Params, Connection>,
