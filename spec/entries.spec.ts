@@ -10,6 +10,7 @@ import * as main from '../lib/index.js';
 import * as nodeEntry from '../lib/node.js';
 import * as browserEntry from '../lib/browser.js';
 import * as angularEntry from '../lib/angular/index.js';
+import * as redisEntry from '../lib/redis/index.js';
 
 const run = promisify(execFile);
 
@@ -115,6 +116,16 @@ describe('package entries', () => {
         'provideJsonRpc',
       ].sort(),
     );
+  });
+
+  it('the redis entry exports exactly its own names', () => {
+    expect(Object.keys(redisEntry).sort()).to.deep.equal([
+      'DEFAULT_REDIS_MAX_LEN',
+      'DEFAULT_REDIS_PREFIX',
+      'DEFAULT_REDIS_PUBLISH_TIMEOUT_MS',
+      'RedisBroker',
+      'createRedisBroker',
+    ]);
   });
 
   it('the node and browser entries include the main entry', () => {

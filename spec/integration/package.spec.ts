@@ -1,7 +1,7 @@
 /**
  * A consumer's view of the published package: `npm pack`, then the tarball installed in a
- * fresh project without @angular/core. Every entry but the Angular one imports; the Angular
- * one fails only for its missing optional peer. Runs on the built files (dist/).
+ * fresh project without @angular/core or @redis/client. The core entries import; the Angular
+ * and Redis ones fail only for their missing optional peers. Runs on the built files (dist/).
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-describe('the packed package, installed without @angular/core', function () {
+describe('the packed package, installed without @angular/core nor @redis/client', function () {
   this.timeout(60_000);
   let dir: string;
 
@@ -48,6 +48,7 @@ describe('the packed package, installed without @angular/core', function () {
     const modules = await readdir(join(dir, 'project', 'node_modules'));
     expect(modules).to.include('rxjs-jsonrpc');
     expect(modules).not.to.include('@angular');
+    expect(modules).not.to.include('@redis');
   });
 
   for (const entry of ['rxjs-jsonrpc', 'rxjs-jsonrpc/node', 'rxjs-jsonrpc/browser']) {
@@ -55,6 +56,11 @@ describe('the packed package, installed without @angular/core', function () {
       expect(await importIn(entry)).to.match(/^ok \d+$/);
     });
   }
+
+  it('fails to import rxjs-jsonrpc/redis only for the missing @redis/client', async () => {
+    const outcome = await importIn('rxjs-jsonrpc/redis');
+    expect(outcome).to.match(/^failed ERR_MODULE_NOT_FOUND Cannot find package '@redis\/client'/);
+  });
 
   it('fails to import rxjs-jsonrpc/angular only for the missing @angular/core', async () => {
     const outcome = await importIn('rxjs-jsonrpc/angular');
