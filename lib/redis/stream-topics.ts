@@ -12,7 +12,7 @@ import { DropCounter, type RedisBrokerEvent, type TopicReaders } from './event.j
 import { compareStreamIds, seqOfEventId } from './ids.js';
 import { topicKeys } from './keys.js';
 import { persist } from './persist.js';
-import { entriesAfter, lastEntryId, type StreamEntry } from './stream-entry.js';
+import { entriesAfter, ENTRIES_PER_READ, lastEntryId, type StreamEntry } from './stream-entry.js';
 import { StreamReader, type StreamFeed } from './stream-reader.js';
 import { TopicTable } from './topic-table.js';
 
@@ -23,6 +23,8 @@ interface View {
   drops: DropCounter;
   /** Live entries waiting while the view reads the history; undefined once live. */
   buffer: StreamEntry[] | undefined;
+  /** The buffer overflowed and was let go: what it held is read again from Redis. */
+  behind: boolean;
   /** Awaited between history chunks: a replay goes at its reader's pace. */
   readonly drained: (() => Promise<void>) | undefined;
   active: boolean;
@@ -44,11 +46,22 @@ class TopicFeed implements StreamFeed {
 
   deliver(entries: readonly StreamEntry[]): void {
     for (const view of [...this.views]) {
-      if (view.buffer) view.buffer.push(...entries);
-      else for (const entry of entries) deliver(view, entry);
+      if (!view.buffer) {
+        for (const entry of entries) deliver(view, entry);
+      } else if (view.buffer.length + entries.length > MAX_BUFFERED) {
+        // A slow replay must not hold the live values in memory: they are in the stream, and
+        // the history read takes them on from its last id.
+        view.buffer = [];
+        view.behind = true;
+      } else {
+        view.buffer.push(...entries);
+      }
     }
   }
 }
+
+/** Live entries a view holds while it reads the history, past which it reads them again. */
+const MAX_BUFFERED = 4 * ENTRIES_PER_READ;
 
 /** Hands `entry` to the view unless it already had it. */
 function deliver(view: View, entry: StreamEntry): void {
@@ -98,6 +111,7 @@ export class StreamTopics implements TopicReaders {
         lastId: after,
         drops: new DropCounter(afterSeq),
         buffer: [],
+        behind: false,
         active: true,
         drained,
       };
@@ -170,7 +184,25 @@ export class StreamTopics implements TopicReaders {
       view.lastId = end.value ?? '0-0';
       view.drops = new DropCounter(end.value ? seqOfEventId('streams', end.value) : undefined);
     }
-    // The history up to at least the feed's starting position, which the live read takes on.
+    // The history up to at least the feed's starting position, which the live read takes on;
+    // again from the last entry delivered if live entries came faster than it was read.
+    do {
+      view.behind = false;
+      await this.#readHistory(feed, view, wanted, signal);
+      if (!view.active) return;
+    } while (view.behind);
+    const buffered = view.buffer ?? [];
+    view.buffer = undefined;
+    for (const entry of buffered) deliver(view, entry);
+  }
+
+  /** Reads `feed`'s history after the view's last entry, chunk after chunk, at its pace. */
+  async #readHistory(
+    feed: TopicFeed,
+    view: View,
+    wanted: () => boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
     for (;;) {
       const from = view.lastId ?? '0-0';
       const chunk = await persist(() => entriesAfter(this.command, feed.key, from), wanted, signal);
@@ -184,8 +216,5 @@ export class StreamTopics implements TopicReaders {
         view.lastId = chunk.value.lastId;
       }
     }
-    const buffered = view.buffer ?? [];
-    view.buffer = undefined;
-    for (const entry of buffered) deliver(view, entry);
   }
 }

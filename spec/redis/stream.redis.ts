@@ -136,6 +136,30 @@ describe('broker.stream()', function () {
     expect(replay.got.every((g, i) => g.result === i + 1)).to.equal(true);
   });
 
+  it('streams: a slow replay while thousands more are published delivers every value once, in order', async () => {
+    const prefix = 'slow-replay:';
+    const publisher = await broker('streams', prefix);
+    const start = await publisher.publish('ticks', 0);
+    await Promise.all(Array.from({ length: 3_000 }, (_, i) => publisher.publish('ticks', i + 1)));
+    const reader = await broker('streams', prefix);
+    const got: number[] = [];
+    const subscription = reader
+      .events$('ticks', {
+        after: start,
+        drained: () => new Promise((resolve) => setTimeout(resolve, 100)),
+      })
+      .subscribe((event) => got.push(event.value as number));
+    // More live values than a view buffers while it reads the history (2,000).
+    await Promise.all(
+      Array.from({ length: 5_000 }, (_, i) => publisher.publish('ticks', 3_001 + i)),
+    );
+    await eventually('8,000 values', () => got.length >= 8_000, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    subscription.unsubscribe();
+    expect(got.length).to.equal(8_000);
+    expect(got.every((value, i) => value === i + 1)).to.equal(true);
+  });
+
   it('checks topicOf', async () => {
     const made = await broker('streams', 'checks:');
     expect(() => made.stream(42 as unknown as () => string)).to.throw(
