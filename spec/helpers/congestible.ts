@@ -52,3 +52,16 @@ export function congestiblePair(serverOptions?: JsonRpcConnectionOptions) {
   const client = new JsonRpcConnection(a, JsonRpcConnectionType.CLIENT);
   return { client, server, wire };
 }
+
+/** A wire that congests after every 20 frames and drains on the next turn: a slow reader. */
+export class SlowWire extends CongestibleTransport {
+  private frames = 0;
+
+  override next(frame: Uint8Array | string): void {
+    super.next(frame);
+    if (++this.frames % 20 === 0) {
+      this.congested = true;
+      setImmediate(() => this.release());
+    }
+  }
+}

@@ -5,6 +5,8 @@
  * its own, closed before it resolves.
  */
 import { createClient, type RedisClientType } from '@redis/client';
+import type { Subscription } from 'rxjs';
+import type { RedisBroker } from '../../lib/redis/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -192,4 +194,36 @@ export async function monitor(redis: TestRedis): Promise<Monitor> {
   const lines: string[] = [];
   await client.monitor((line) => lines.push(String(line)));
   return { lines, stop: () => client.destroy() };
+}
+
+/** What a suite's tests open, ended after each test by {@link redisSuite}. */
+export interface RedisSuite {
+  /** The suite's redis-server (set once `before` ran). */
+  readonly redis: TestRedis;
+  readonly brokers: RedisBroker[];
+  readonly subscriptions: Subscription[];
+}
+
+/**
+ * Starts redis-server for the calling suite and stops it after; after each test, ends its
+ * subscriptions, closes its brokers, then runs `reset` (e.g. `FLUSHALL`).
+ */
+export function redisSuite(reset?: (redis: TestRedis) => Promise<unknown>): RedisSuite {
+  const suite = {
+    redis: undefined as unknown as TestRedis,
+    brokers: [] as RedisBroker[],
+    subscriptions: [] as Subscription[],
+  };
+  before(async () => {
+    suite.redis = await startRedis();
+  });
+  after(async () => {
+    await (suite.redis as TestRedis | undefined)?.stop();
+  });
+  afterEach(async () => {
+    for (const subscription of suite.subscriptions.splice(0)) subscription.unsubscribe();
+    await Promise.all(suite.brokers.splice(0).map((broker) => broker.close()));
+    await reset?.(suite.redis);
+  });
+  return suite;
 }

@@ -16,9 +16,9 @@ import {
   clientList,
   CLI_NAME,
   eventually,
+  redisSuite,
   startRedis,
   subscribers,
-  type TestRedis,
 } from '../helpers/redis.js';
 
 /** What one subscription got so far. */
@@ -45,26 +45,11 @@ const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('RedisBroker', function () {
-  let redis: TestRedis;
-  const brokers: RedisBroker[] = [];
-  const subscriptions: Subscription[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-  });
-
-  after(async () => {
-    await redis?.stop();
-  });
-
-  afterEach(async () => {
-    for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
-    await Promise.all(brokers.splice(0).map((broker) => broker.close()));
-    await redis.cli('FLUSHALL');
-  });
+  const suite = redisSuite((redis) => redis.cli('FLUSHALL'));
+  const { brokers, subscriptions } = suite;
 
   async function broker(options: Partial<RedisBrokerOptions> = {}): Promise<RedisBroker> {
-    const made = await createRedisBroker({ socket: { path: redis.socketPath }, ...options });
+    const made = await createRedisBroker({ socket: { path: suite.redis.socketPath }, ...options });
     brokers.push(made);
     return made;
   }
@@ -90,7 +75,7 @@ describe('RedisBroker', function () {
     if (mode === 'pubsub') {
       const channel = `rxjs-jsonrpc:channel:${topic}`;
       await eventually(`${count} subscriber(s) to ${channel}`, async () => {
-        return (await subscribers(redis, channel)) === count;
+        return (await subscribers(suite.redis, channel)) === count;
       });
     }
     // streams: values published after subscribe() through the same broker always arrive.
@@ -154,14 +139,14 @@ describe('RedisBroker', function () {
         const seen = watch(mine.topic$('news'));
         if (mode === 'pubsub') {
           await eventually('subscribed', async () => {
-            return (await subscribers(redis, 'app-one:channel:news')) === 1;
+            return (await subscribers(suite.redis, 'app-one:channel:news')) === 1;
           });
         }
         await theirs.publish('news', 'not for me');
         await mine.publish('news', 'mine');
         await eventually('my value', () => seen.values.length === 1);
         expect(seen.values).to.deep.equal(['mine']);
-        expect(await redis.cli('EXISTS', 'app-two:seq:news')).to.equal(1);
+        expect(await suite.redis.cli('EXISTS', 'app-two:seq:news')).to.equal(1);
       });
 
       it('throws at once for a topic that is not a non-empty string, a value JSON cannot hold, and a malformed after', async () => {
@@ -211,7 +196,7 @@ describe('RedisBroker', function () {
         );
         expect(error.message).to.equal('The broker is closed: cannot publish to topic "a"');
         await eventually('only the spec client left', async () => {
-          const names = (await clientList(redis)).map((client) => client.get('name'));
+          const names = (await clientList(suite.redis)).map((client) => client.get('name'));
           return names.length === 1 && names[0] === CLI_NAME;
         });
         await b.close(); // again: nothing to do
@@ -251,7 +236,7 @@ describe('RedisBroker', function () {
     it('counts the values trimmed away before a resume as dropped, exactly', async () => {
       const b = await broker({ maxLen: 10 });
       const ids = await Promise.all(range(1, 1_000).map((n) => b.publish('trimmed', n)));
-      const kept = Number(await redis.cli('XLEN', 'rxjs-jsonrpc:stream:trimmed'));
+      const kept = Number(await suite.redis.cli('XLEN', 'rxjs-jsonrpc:stream:trimmed'));
       expect(kept).to.be.within(10, 200);
       const resumed = watch(b.events$('trimmed', { after: ids[4]! }));
       await eventually(`the ${kept} kept values`, () => resumed.values.length === kept);

@@ -6,7 +6,7 @@
  * setup fails a test on any uncaught exception or unhandled rejection).
  */
 import { expect } from 'chai';
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { RedisBrokerEvent } from '../../lib/redis/event.js';
 import {
   createRedisBroker,
@@ -14,36 +14,14 @@ import {
   type RedisBrokerOptions,
 } from '../../lib/redis/index.js';
 import { CHANNEL_PUBLISH_SCRIPT, STREAM_PUBLISH_SCRIPT } from '../../lib/redis/scripts.js';
-import {
-  clientList,
-  CLI_NAME,
-  eventually,
-  outsider,
-  startRedis,
-  type TestRedis,
-} from '../helpers/redis.js';
+import { clientList, CLI_NAME, eventually, outsider, redisSuite } from '../helpers/redis.js';
 
 describe('a RedisBroker through faults', function () {
-  let redis: TestRedis;
-  const brokers: RedisBroker[] = [];
-  const subscriptions: Subscription[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-  });
-
-  after(async () => {
-    await redis?.stop();
-  });
-
-  afterEach(async () => {
-    for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
-    await Promise.all(brokers.splice(0).map((broker) => broker.close()));
-    await redis.restart(); // running and empty for the next test
-  });
+  const suite = redisSuite((redis) => redis.restart());
+  const { brokers, subscriptions } = suite;
 
   async function broker(options: Partial<RedisBrokerOptions> = {}): Promise<RedisBroker> {
-    const made = await createRedisBroker({ socket: { path: redis.socketPath }, ...options });
+    const made = await createRedisBroker({ socket: { path: suite.redis.socketPath }, ...options });
     brokers.push(made);
     return made;
   }
@@ -68,7 +46,7 @@ describe('a RedisBroker through faults', function () {
     killAt: number,
     script: { source: string; keys: string[]; args: string[] },
   ): Promise<{ resolved: number[]; killed: number }> {
-    const own = await outsider(redis);
+    const own = await outsider(suite.redis);
     const resolved: number[] = [];
     let killed = 0;
     try {
@@ -111,7 +89,7 @@ describe('a RedisBroker through faults', function () {
     it(`${mode}: a publish while Redis is stopped rejects within publishTimeoutMs, and publishing works again after a restart`, async () => {
       const b = await broker({ mode, publishTimeoutMs: 300 });
       const events = watch(b.events$('t'));
-      await redis.pause();
+      await suite.redis.pause();
       const started = Date.now();
       const error = await b.publish('t', 'lost').then(
         () => expect.fail('published'),
@@ -121,7 +99,7 @@ describe('a RedisBroker through faults', function () {
       expect(error.message).to.equal('Publishing to topic "t" timed out after 300 ms');
       expect(tookMs).to.be.within(290, 600);
 
-      await redis.restart();
+      await suite.redis.restart();
       // Until one arrives: in pubsub mode, values published before the resubscription are lost.
       await eventually(
         'a value published after the restart',
@@ -145,7 +123,7 @@ describe('a RedisBroker through faults', function () {
     const script = { source: STREAM_PUBLISH_SCRIPT, keys, args: ['100000'] };
     const { resolved, killed } = await publishThroughKill(b, 'k', 400, 200, script);
     expect(killed).to.be.at.least(2); // the command and reader clients
-    const entries = (await redis.cli('XRANGE', keys[1]!, '-', '+')) as [string, string[]][];
+    const entries = (await suite.redis.cli('XRANGE', keys[1]!, '-', '+')) as [string, string[]][];
     const stored = entries.map(([, fields]) => JSON.parse(fields[3]!) as unknown);
     expect(stored).to.include('elsewhere 5');
     await eventually('every stored value', () => events.length >= stored.length, 10_000);
@@ -161,7 +139,11 @@ describe('a RedisBroker through faults', function () {
     const publisher = await broker({ mode: 'pubsub' });
     const events = watch(subscriber.events$('k'));
     await eventually('subscribed', async () => {
-      const reply = (await redis.cli('PUBSUB', 'NUMSUB', 'rxjs-jsonrpc:channel:k')) as unknown[];
+      const reply = (await suite.redis.cli(
+        'PUBSUB',
+        'NUMSUB',
+        'rxjs-jsonrpc:channel:k',
+      )) as unknown[];
       return Number(reply[1]) === 1;
     });
     const keys = ['rxjs-jsonrpc:seq:k'];
@@ -173,7 +155,7 @@ describe('a RedisBroker through faults', function () {
       await publisher.publish('k', 'tail').catch(() => {});
       return events.at(-1)?.value === 'tail';
     });
-    const lastSeq = Number(await redis.cli('GET', keys[0]!));
+    const lastSeq = Number(await suite.redis.cli('GET', keys[0]!));
     await eventually('the last value', () => events.at(-1)?.seq === lastSeq, 5_000);
     const seqs = events.map((event) => event.seq);
     expect(seqs).to.deep.equal([...seqs].sort((a, b) => a - b));
@@ -187,7 +169,7 @@ describe('a RedisBroker through faults', function () {
     const b = await broker({ mode: 'streams', publishTimeoutMs: 300 });
     const events = watch(b.events$('t'));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await redis.pause();
+    await suite.redis.pause();
     const pending = b.publish('t', 1).then(
       () => 'published',
       (error: Error) => error.message,
@@ -197,9 +179,9 @@ describe('a RedisBroker through faults', function () {
     expect(Date.now() - started).to.be.below(1_000);
     expect(await pending).to.equal('Publishing to topic "t" timed out after 300 ms');
     expect(events).to.deep.equal([]);
-    await redis.restart();
+    await suite.redis.restart();
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // past any reconnect delay
-    const names = (await clientList(redis)).map((client) => client.get('name'));
+    const names = (await clientList(suite.redis)).map((client) => client.get('name'));
     expect(names).to.deep.equal([CLI_NAME]);
   });
 });

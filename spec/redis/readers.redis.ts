@@ -11,34 +11,19 @@ import {
   blockedReads,
   eventually,
   monitor,
-  startRedis,
+  redisSuite,
   subscribers,
   type Monitor,
-  type TestRedis,
 } from '../helpers/redis.js';
 
 const RELEASED_WITHIN_MS = 2_000;
 
 describe('the readers of a RedisBroker', function () {
-  let redis: TestRedis;
-  const brokers: RedisBroker[] = [];
-  const subscriptions: Subscription[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-  });
-
-  after(async () => {
-    await redis?.stop();
-  });
-
-  afterEach(async () => {
-    for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
-    await Promise.all(brokers.splice(0).map((broker) => broker.close()));
-  });
+  const suite = redisSuite();
+  const { brokers, subscriptions } = suite;
 
   async function broker(mode: 'streams' | 'pubsub'): Promise<RedisBroker> {
-    const made = await createRedisBroker({ socket: { path: redis.socketPath }, mode });
+    const made = await createRedisBroker({ socket: { path: suite.redis.socketPath }, mode });
     brokers.push(made);
     return made;
   }
@@ -58,7 +43,7 @@ describe('the readers of a RedisBroker', function () {
 
   describe('in pubsub mode', () => {
     const channel = 'rxjs-jsonrpc:channel:prices';
-    const numsub = (): Promise<number> => subscribers(redis, channel);
+    const numsub = (): Promise<number> => subscribers(suite.redis, channel);
 
     it('subscribes once per broker, however many subscribers, and unsubscribes within 2 s of the last one', async () => {
       const one = await broker('pubsub');
@@ -95,18 +80,18 @@ describe('the readers of a RedisBroker', function () {
     it('blocks one XREAD per broker over all its topics, and none within 2 s of the last subscriber', async () => {
       const one = await broker('streams');
       const many = [...subscribeMany(one, 'a', 10), ...subscribeMany(one, 'b', 5)];
-      await eventually('one blocked read', async () => (await blockedReads(redis)) === 1);
+      await eventually('one blocked read', async () => (await blockedReads(suite.redis)) === 1);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await blockedReads(redis)).to.equal(1);
+      expect(await blockedReads(suite.redis)).to.equal(1);
 
       const two = await broker('streams');
       const more = subscribeMany(two, 'a', 3);
-      await eventually('two blocked reads', async () => (await blockedReads(redis)) === 2);
+      await eventually('two blocked reads', async () => (await blockedReads(suite.redis)) === 2);
 
       for (const subscription of [...many, ...more]) subscription.unsubscribe();
       const tookMs = await timeUntil(
         'no blocked read',
-        async () => (await blockedReads(redis)) === 0,
+        async () => (await blockedReads(suite.redis)) === 0,
       );
       expect(tookMs).to.be.below(RELEASED_WITHIN_MS);
     });
@@ -114,7 +99,7 @@ describe('the readers of a RedisBroker', function () {
     it('reads a topic added while the XREAD is blocked at once (CLIENT UNBLOCK)', async () => {
       const b = await broker('streams');
       subscribeMany(b, 'first', 1);
-      await eventually('a blocked read', async () => (await blockedReads(redis)) === 1);
+      await eventually('a blocked read', async () => (await blockedReads(suite.redis)) === 1);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const seen: unknown[] = [];
       const publisher = await broker('streams');
@@ -130,8 +115,8 @@ describe('the readers of a RedisBroker', function () {
       const b = await broker('streams');
       subscribeMany(b, 'stays', 1);
       const [leaving] = subscribeMany(b, 'goes', 1);
-      await eventually('a blocked read', async () => (await blockedReads(redis)) === 1);
-      const commands = await monitor(redis);
+      await eventually('a blocked read', async () => (await blockedReads(suite.redis)) === 1);
+      const commands = await monitor(suite.redis);
       try {
         leaving!.unsubscribe();
         await eventually('a read without the topic', () => lastRead(commands).length > 0);

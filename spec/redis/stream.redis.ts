@@ -16,20 +16,8 @@ import {
   type RedisBroker,
   type RedisBrokerMode,
 } from '../../lib/redis/index.js';
-import { CongestibleTransport } from '../helpers/congestible.js';
+import { SlowWire } from '../helpers/congestible.js';
 import { eventually, startRedis, type TestRedis } from '../helpers/redis.js';
-
-/** A wire that congests after every 20 frames and drains on the next turn. */
-class SlowWire extends CongestibleTransport {
-  private frames = 0;
-  override next(frame: Uint8Array | string): void {
-    super.next(frame);
-    if (++this.frames % 20 === 0) {
-      this.congested = true;
-      setImmediate(() => this.release());
-    }
-  }
-}
 
 describe('broker.stream()', function () {
   this.timeout(30_000);

@@ -12,7 +12,7 @@ import {
   streamEvent,
   type JsonRpcStreamContext,
 } from '../../lib/index.js';
-import { CongestibleTransport, congestiblePair } from '../helpers/congestible.js';
+import { congestiblePair, SlowWire } from '../helpers/congestible.js';
 import { connectionPair, settle } from '../helpers/pair.js';
 
 /** What a client receives: values, dropped counts, and the end. */
@@ -114,18 +114,6 @@ describe('streamEvent(), resumable and drained()', () => {
   });
 
   describe('a replay of 10,000 values through a transport that congests every 20 frames', () => {
-    /** A wire that congests after every 20 frames and drains on the next turn. */
-    class SlowWire extends CongestibleTransport {
-      private frames = 0;
-      override next(frame: Uint8Array | string): void {
-        super.next(frame);
-        if (++this.frames % 20 === 0) {
-          this.congested = true;
-          setImmediate(() => this.release());
-        }
-      }
-    }
-
     function replay(source: (context: JsonRpcStreamContext) => Observable<number>) {
       const [clientEnd, serverEnd] = createMemoryTransportPair();
       const server = new JsonRpcConnection(new SlowWire(serverEnd));
