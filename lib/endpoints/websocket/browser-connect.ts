@@ -15,7 +15,7 @@ import {
   type BrowserWebSocketTransportOptions,
 } from '../../transports/browser-ws.js';
 import { WebSocketConnectError } from './errors.js';
-import { clientConnection, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
+import { clientConnection, DEFAULT_HANDSHAKE_TIMEOUT_MS, handshakeDeadline } from './client.js';
 import { isFinalWebSocketEnd } from './final.js';
 
 /** Options of the browser's {@link connectWebSocket}. */
@@ -152,13 +152,7 @@ function openSocket(
     const onClose = (event: CloseEvent): void =>
       fail(new WebSocketConnectError(url, `the handshake failed (close code ${event.code})`));
     const onAbort = (): void => fail(new WebSocketConnectError(url, 'aborted'));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new WebSocketConnectError(url, `no handshake within ${timeoutMs} ms`, { timeout: true }),
-        ),
-      timeoutMs || 2_147_483_647,
-    );
+    const timer = handshakeDeadline(url, timeoutMs, fail);
     socket.addEventListener('open', onOpen);
     socket.addEventListener('close', onClose);
     signal?.addEventListener('abort', onAbort, { once: true });

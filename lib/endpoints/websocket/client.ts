@@ -8,10 +8,26 @@ import { JsonRpcConnectionType, type JsonRpcConnectionOptions } from '../../conn
 import type { ResolvedReconnectOptions } from '../../reconnect/policy.js';
 import { ReconnectingTransport } from '../../reconnect/transport.js';
 import type { Transport } from '../../transports/transport.js';
+import { WebSocketConnectError } from './errors.js';
 import { isFinalWebSocketEnd } from './final.js';
 
 /** The default of `handshakeTimeoutMs`: how long an opening handshake may take. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** Fails an opening with "no handshake within N ms" once `timeoutMs` passes (0: never). */
+export function handshakeDeadline(
+  url: string,
+  timeoutMs: number,
+  fail: (error: WebSocketConnectError) => void,
+): ReturnType<typeof setTimeout> {
+  return setTimeout(
+    () =>
+      fail(
+        new WebSocketConnectError(url, `no handshake within ${timeoutMs} ms`, { timeout: true }),
+      ),
+    timeoutMs || 2_147_483_647,
+  );
+}
 
 /** The connection options both `connectWebSocket()`s take. */
 interface ClientOptions {

@@ -16,7 +16,7 @@ import {
   type WebSocketTransportOptions,
 } from '../../transports/ws/transport.js';
 import { WebSocketConnectError } from './errors.js';
-import { clientConnection, DEFAULT_HANDSHAKE_TIMEOUT_MS } from './client.js';
+import { clientConnection, DEFAULT_HANDSHAKE_TIMEOUT_MS, handshakeDeadline } from './client.js';
 import { DEFAULT_MAX_PAYLOAD } from './serve.js';
 
 /** Options of {@link connectWebSocket} (Node). */
@@ -137,13 +137,7 @@ function openTransport(
       fail(new WebSocketConnectError(url, what, { code: error.code, cause: error }));
     };
     const onAbort = (): void => fail(new WebSocketConnectError(url, 'aborted'));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new WebSocketConnectError(url, `no handshake within ${timeoutMs} ms`, { timeout: true }),
-        ),
-      timeoutMs || 2_147_483_647,
-    );
+    const timer = handshakeDeadline(url, timeoutMs, fail);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('open', onOpen);
     socket.once('unexpected-response', onResponse);
