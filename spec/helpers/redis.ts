@@ -11,9 +11,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const READY_WITHIN_MS = 10_000;
@@ -84,15 +84,6 @@ export async function startRedis(options: { tcp?: boolean } = {}): Promise<TestR
     pause: stopChild,
     cli: (...command) => cli(socketPath, command),
   };
-}
-
-/** A port of 127.0.0.1 free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function spawnReady(args: string[], socketPath: string): Promise<ChildProcess> {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { once } from 'node:events';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import type { JsonRpcConnection } from '../../../lib/index.js';
 import {
@@ -10,16 +9,7 @@ import {
   type TcpServerHandle,
 } from '../../../lib/endpoints/byte-stream/tcp.js';
 import type { StreamFraming } from '../../../lib/transports/byte-stream/options.js';
-
-/** A port nothing listens on: one just freed. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort } from '../../helpers/free-port.js';
 
 describe('serveTcp() and connectTcp()', () => {
   const servers: TcpServerHandle[] = [];

@@ -9,14 +9,7 @@ import {
 } from '../../../lib/node.js';
 import { until } from '../../helpers/relink.js';
 import { greet, type Greeted } from '../../helpers/greet-on-open.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../helpers/free-port.js';
 
 describe('connectWebSocket() (Node)', () => {
   it('resolves with an open CLIENT connection by default', async () => {
