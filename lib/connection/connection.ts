@@ -40,6 +40,21 @@ type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
 
 const ignore = (): void => undefined;
 
+/** Set by the class below: see {@link failRequest}. */
+let outgoingOf: (connection: JsonRpcConnection<object, object>) => Link['outgoing'];
+
+/**
+ * For endpoints (not exported by the entries): rejects one of the connection's pending
+ * requests with `error`, the peer not told; false when it is not pending.
+ */
+export function failRequest(
+  connection: JsonRpcConnection<object, object>,
+  id: number,
+  error: Error,
+): boolean {
+  return outgoingOf(connection).fail(id, error);
+}
+
 /**
  * One JSON-RPC 2.0 connection over a transport. Either side may send requests and
  * notifications; incoming calls arrive on `requests$` or go to `serve()`.
@@ -54,6 +69,10 @@ export class JsonRpcConnection<
   Remote extends object = JsonRpcAnyMethods,
   Local extends object = JsonRpcAnyMethods,
 > {
+  static {
+    outgoingOf = (connection) => connection.link.outgoing;
+  }
+
   /** This side's role. */
   readonly role: JsonRpcConnectionType;
 
@@ -289,6 +308,15 @@ export class JsonRpcConnection<
       throw new Error('This connection is already being served: unsubscribe the first serve()');
     }
     return serveCalls(inbound, this, methods, options);
+  }
+
+  /**
+   * Resolves once no handler of `serve()` runs or waits for a slot, notifications' handlers
+   * included (at once when there is none, or nothing is served): for a graceful end, or an
+   * HTTP exchange that answers only when its notifications are handled.
+   */
+  idle(): Promise<void> {
+    return this.link.inbound.idle();
   }
 
   /** Closes the connection: pending requests reject, handlers' signals abort, streams complete. */

@@ -69,6 +69,11 @@ export class Inbound implements ServePort {
     this.server = server;
   }
 
+  /** Resolves once `serve()`'s handlers have all settled (at once when not served). */
+  idle(): Promise<void> {
+    return this.server?.idle() ?? Promise.resolve();
+  }
+
   detach(server: CallDispatcher): void {
     if (this.server === server) this.server = undefined;
   }

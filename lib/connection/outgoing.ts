@@ -232,6 +232,17 @@ export class OutgoingCalls implements BatchPort {
     (this.late ??= new LateAnswers()).add(id, late);
   }
 
+  /**
+   * Rejects a request with `error`, the peer not told: for a transport that knows the answer
+   * will never come (an HTTP response that failed). False when it is not pending.
+   */
+  fail(id: number, error: Error): boolean {
+    this.unpark(id);
+    const entry = this.pending.take(id);
+    entry?.settle(error);
+    return entry !== undefined;
+  }
+
   /** Takes back a request not sent yet, without settling it; false once it was sent. */
   withdraw(id: number): boolean {
     if (!this.unpark(id)) return false;

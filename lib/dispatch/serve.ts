@@ -34,6 +34,8 @@ export interface CallDispatcher {
   withdraw(call: JsonRpcCall): void;
   /** Serving stops: calls in flight are cancelled. */
   unsubscribe(): void;
+  /** Resolves once no handler runs or waits for a slot (at once when none does). */
+  idle(): Promise<void>;
 }
 
 /** What `serve()` needs of a connection's receiving side. */
@@ -96,6 +98,8 @@ class Dispatcher<Connection>
   private draining = false;
   /** Notifications dropped by `maxQueuedNotifications` since the last one queued. */
   private dropped = 0;
+  /** Who waits for {@link idle}; made on first use. */
+  private idleWaiters: (() => void)[] | undefined = undefined;
 
   constructor(
     private readonly port: ServePort,
@@ -145,6 +149,23 @@ class Dispatcher<Connection>
 
   withdraw(call: JsonRpcCall): void {
     this.waiting?.delete(call);
+    this.wakeIdle();
+  }
+
+  idle(): Promise<void> {
+    if (this.isIdle) return Promise.resolve();
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
+  }
+
+  private get isIdle(): boolean {
+    return this.closed || (this.active === 0 && (this.waiting?.size ?? 0) === 0);
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    if (!waiters || !this.isIdle) return;
+    this.idleWaiters = undefined;
+    for (const wake of waiters) wake();
   }
 
   /** A handler's signal: see {@link HandlerContext}. */
@@ -160,6 +181,7 @@ class Dispatcher<Connection>
     const calls = [...(this.waiting?.drain() ?? []), ...(this.running ?? [])];
     for (const call of calls) this.port.abandon(call);
     this.routes?.stop();
+    this.wakeIdle();
   }
 
   private handlerOf(method: string): AnyHandler | undefined {
@@ -260,5 +282,6 @@ class Dispatcher<Connection>
     } finally {
       this.draining = false;
     }
+    this.wakeIdle();
   }
 }

@@ -302,3 +302,60 @@ describe('serve()', () => {
     await client.close();
   });
 });
+
+describe('connection.idle()', () => {
+  it('resolves at once when nothing is served, or no handler runs', async () => {
+    const { client, server } = connectionPair();
+    await server.idle();
+    server.serve({ ping: () => 'pong' });
+    await server.idle();
+    await client.close();
+  });
+
+  it('resolves once running and queued handlers, notifications included, have settled', async () => {
+    const { client, server } = connectionPair();
+    const finished: string[] = [];
+    const releases: (() => void)[] = [];
+    server.serve(
+      {
+        slow: (params) =>
+          new Promise<void>((resolve) =>
+            releases.push(() => {
+              finished.push(String((params as string[])[0]));
+              resolve();
+            }),
+          ),
+      },
+      { concurrency: 1 },
+    );
+    await client.notify('slow', ['a']);
+    await client.notify('slow', ['b']);
+    await settle();
+    let idle = false;
+    const done = server.idle().then(() => (idle = true));
+    releases.shift()!();
+    await settle();
+    expect(idle, 'b still waits for its slot').to.equal(false);
+    releases.shift()!();
+    await done;
+    expect(finished).to.deep.equal(['a', 'b']);
+    await client.close();
+  });
+
+  it('resolves when serving stops, or the connection closes, with handlers still running', async () => {
+    const { client, server } = connectionPair();
+    const serving = server.serve({ hang: () => NEVER });
+    await client.notify('hang');
+    await settle();
+    const first = server.idle();
+    serving.unsubscribe();
+    await first;
+    server.serve({ hang: () => NEVER });
+    await client.notify('hang');
+    await settle();
+    const second = server.idle();
+    await server.close();
+    await second;
+    await client.close();
+  });
+});
