@@ -4,62 +4,27 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
-
-/** Which browser origins may open a connection. */
-export type AllowedOrigins = readonly string[] | '*' | ((origin: string) => boolean);
+import {
+  authenticated,
+  onPath,
+  originAllowed,
+  type RequestCheckOptions,
+} from '../request-checks.js';
 
 /** The HTTP status refusing an upgrade, or undefined to accept it. */
 export type HandshakeVerdict = 401 | 403 | 404 | 500 | undefined;
 
 /** Options of the upgrade checks. */
-export interface HandshakeOptions {
-  path?: string;
-  allowedOrigins?: AllowedOrigins;
-  authenticate?: (request: IncomingMessage) => boolean | Promise<boolean>;
-}
-
-/** The path part of a request URL ('/' when missing). */
-export function pathOf(request: IncomingMessage): string {
-  const url = request.url ?? '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
-/**
- * Whether the request's Origin may connect. Without `allowedOrigins`, a request with no
- * Origin (not from a browser) or one from the server's own host is allowed; any other browser
- * origin is refused: this stops cross-site WebSocket hijacking of servers on localhost.
- */
-export function originAllowed(
-  request: IncomingMessage,
-  allowed: AllowedOrigins | undefined,
-): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  if (allowed === '*') return true;
-  if (typeof allowed === 'function') return allowed(origin);
-  if (allowed !== undefined) return allowed.includes(origin);
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
+export type HandshakeOptions = RequestCheckOptions;
 
 /** Runs the checks in order: path (404), Origin (403), authentication (401). */
 export async function checkHandshake(
   request: IncomingMessage,
   options: HandshakeOptions,
 ): Promise<HandshakeVerdict> {
-  if (options.path !== undefined && pathOf(request) !== options.path) return 404;
+  if (!onPath(request, options.path)) return 404;
   if (!originAllowed(request, options.allowedOrigins)) return 403;
-  if (options.authenticate) {
-    try {
-      if (!(await options.authenticate(request))) return 401;
-    } catch {
-      return 401;
-    }
-  }
+  if (!(await authenticated(request, options.authenticate))) return 401;
   return undefined;
 }
 

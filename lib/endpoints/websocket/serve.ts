@@ -18,9 +18,10 @@ import {
   WebSocketTransport,
   type WebSocketTransportOptions,
 } from '../../transports/ws/transport.js';
-import { tcpAddressOf, webSocketUrl } from './address.js';
+import { listen, tcpAddressOf, urlOf } from '../listen.js';
 import { ServerConnections } from './connections.js';
-import { checkHandshake, pathOf, refuse, type HandshakeOptions } from './handshake.js';
+import { checkRequestOptions, pathOf } from '../request-checks.js';
+import { checkHandshake, refuse, type HandshakeOptions } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
 
 /** Options of {@link serveWebSocket}. */
@@ -126,6 +127,7 @@ export async function serveWebSocket<
   options: ServeWebSocketOptions = {},
 ): Promise<WebSocketServerHandle<Remote, Local, boolean>> {
   if (typeof onConnection !== 'function') throw new TypeError('onConnection must be a function');
+  checkRequestOptions(options);
   const maxPayload = count('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD);
   const heartbeatMs = timeoutOption('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS);
   const onError = options.onError ?? ((error: unknown) => console.error('rxjs-jsonrpc:', error));
@@ -190,7 +192,7 @@ export async function serveWebSocket<
     },
     get url() {
       const address = ownAddress ?? tcpAddressOf(http);
-      return address && webSocketUrl(address, path);
+      return address && urlOf('ws', address, path);
     },
     connections,
     close: async () => {
@@ -207,16 +209,6 @@ export async function serveWebSocket<
 
 function destroySocket(this: Duplex): void {
   this.destroy();
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 /** Closes a socket with `code`; terminates it when the peer does not answer in time. */
