@@ -20,6 +20,18 @@ export {
 } from './connection/options.js';
 export type { CancellationOptions, JsonRpcConnectionOptions } from './connection/options.js';
 export { DEFAULT_MAX_QUEUED_NOTIFICATIONS } from './dispatch/options.js';
+export { connectHttp } from './endpoints/http/client.js';
+export { DEFAULT_HTTP_BATCH_SIZE } from './endpoints/http/client-options.js';
+export type {
+  ConnectHttpOptions,
+  HttpBatchOptions,
+  HttpFetch,
+  HttpFetchInit,
+  HttpFetchResponse,
+  HttpHeaders,
+} from './endpoints/http/client-options.js';
+export { JsonRpcHttpError } from './endpoints/http/errors.js';
+export type { JsonRpcHttpErrorOptions } from './endpoints/http/errors.js';
 export type { ServeOptions } from './dispatch/options.js';
 export type {
   JsonRpcHandler,

@@ -1,0 +1,72 @@
+/**
+ * Reading an HTTP answer that did not settle every call of its POST: the error each call
+ * left pending rejects with. Only failures come here, so parsing the body again is fine.
+ * @module
+ */
+import { JsonRpcError } from '../../protocol/errors.js';
+import type { JsonRpcErrorObject } from '../../protocol/messages.js';
+import { JsonRpcHttpError } from './errors.js';
+
+/** A JSON-RPC error rebuilt from an HTTP answer, with the answer's status. */
+export type JsonRpcErrorWithStatus = JsonRpcError & { readonly status: number };
+
+/**
+ * The error answers a non-2xx body holds, by id; one with id `null` (about the whole POST,
+ * such as a -32700) under `null`. Empty for a body that is not JSON-RPC.
+ */
+export function errorAnswers(body: string): Map<number | null, JsonRpcErrorObject> {
+  const found = new Map<number | null, JsonRpcErrorObject>();
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return found;
+  }
+  for (const member of Array.isArray(value) ? value : [value]) {
+    if (!isObject(member) || !isErrorObject(member.error)) continue;
+    const { id } = member;
+    if (typeof id === 'number' || id === null) found.set(id, member.error);
+  }
+  return found;
+}
+
+/** The error a call rejects with when its POST was answered `status` (not 2xx). */
+export function statusError(
+  url: string,
+  status: number,
+  body: string,
+  answer: JsonRpcErrorObject | undefined,
+): Error {
+  if (answer) {
+    const error = JsonRpcError.from(answer);
+    return Object.assign(error, { status }) satisfies JsonRpcErrorWithStatus;
+  }
+  return new JsonRpcHttpError(`HTTP ${status} from ${url}`, { status, cause: body });
+}
+
+/**
+ * The error a call rejects with when a 2xx answer did not settle it: the body was empty, was
+ * not JSON-RPC (`rejected`: the connection could not read it), or had no response for it.
+ */
+export function missingAnswerError(
+  id: number,
+  status: number,
+  body: string,
+  rejected: boolean,
+): JsonRpcHttpError {
+  const what =
+    body.length === 0
+      ? `The answer (HTTP ${status}) was empty: no response for request ${id}`
+      : rejected
+        ? `The answer (HTTP ${status}) was not JSON-RPC: no response for request ${id}`
+        : `The answer (HTTP ${status}) had no response for request ${id}`;
+  return new JsonRpcHttpError(what, { status, cause: body });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isErrorObject(value: unknown): value is JsonRpcErrorObject {
+  return isObject(value) && Number.isInteger(value.code) && typeof value.message === 'string';
+}

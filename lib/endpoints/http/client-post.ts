@@ -1,0 +1,48 @@
+/**
+ * One POST in flight: its calls' ids, and the controller that aborts its fetch once every
+ * request in it is cancelled, or the connection closes.
+ * @module
+ */
+import { NOTIFICATION } from './client-frames.js';
+
+/** What marks a request of a POST that was cancelled. */
+const CANCELLED = -2;
+
+/** A POST in flight. */
+export class HttpPost {
+  readonly controller = new AbortController();
+  /** Requests of the POST not cancelled. */
+  private live = 0;
+
+  /** @param ids - each call's id, in body order ({@link NOTIFICATION} for a notification) */
+  constructor(readonly ids: number[]) {
+    for (const id of ids) if (id !== NOTIFICATION) this.live++;
+  }
+
+  /** True once its fetch was aborted. */
+  get aborted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  /** True while some request of it is not cancelled. */
+  get awaited(): boolean {
+    return this.live > 0;
+  }
+
+  /**
+   * A request was cancelled: false when it is not in this POST; the fetch is aborted when no
+   * request of it is left.
+   */
+  cancel(id: number): boolean {
+    const index = this.ids.indexOf(id);
+    if (index === -1) return false;
+    this.ids[index] = CANCELLED;
+    if (--this.live === 0) this.controller.abort();
+    return true;
+  }
+
+  /** The requests not cancelled. */
+  requests(): number[] {
+    return this.ids.filter((id) => id > 0);
+  }
+}

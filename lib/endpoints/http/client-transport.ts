@@ -1,0 +1,242 @@
+/**
+ * The transport of `connectHttp()`: calls written by the connection are gathered into POSTs,
+ * and each POST's answer body is handed back as one frame.
+ * @module
+ */
+import { Observable, type Subscriber } from 'rxjs';
+import { failRequest, type JsonRpcConnection } from '../../connection/connection.js';
+import { joinBatch } from '../../protocol/encode.js';
+import type { Transport } from '../../transports/transport.js';
+import { errorAnswers, missingAnswerError, statusError } from './client-answers.js';
+import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './client-frames.js';
+import { mergeHeaders, type HttpFetchInit, type ResolvedHttpOptions } from './client-options.js';
+import { HttpPost } from './client-post.js';
+import { JsonRpcHttpError } from './errors.js';
+
+/** The timer functions of Node (and some browsers), looked up once. */
+const host = globalThis as {
+  setImmediate?: (callback: () => void) => unknown;
+  clearImmediate?: (handle: unknown) => void;
+};
+
+const utf8 = new TextDecoder();
+
+/** Frames out as POSTs; each POST's answer body in, as one frame. */
+export class HttpClientTransport extends Observable<string> implements Transport {
+  readonly textFrames = true;
+  private connection: JsonRpcConnection<object, object> | undefined = undefined;
+  private subscriber: Subscriber<string> | undefined = undefined;
+  /** The calls of the next POST: each one's text, and its id (-1 for a notification). */
+  private texts: string[] = [];
+  private ids: number[] = [];
+  private timer: unknown = undefined;
+  private timerIsImmediate = false;
+  private readonly posts = new Set<HttpPost>();
+  private closed = false;
+  /** Set while a body is handed to the connection: whether it could not read it. */
+  private delivering = false;
+  private bodyRejected = false;
+  /** Made once: a closure made on each arming would cost every batch a context. */
+  private readonly flushNow = (): void => {
+    this.timer = undefined;
+    this.flush();
+  };
+
+  constructor(private readonly options: ResolvedHttpOptions) {
+    super((subscriber) => {
+      if (this.subscriber) {
+        subscriber.error(new Error('An HTTP transport accepts one subscriber at a time'));
+        return;
+      }
+      this.subscriber = subscriber;
+      return () => {
+        if (this.subscriber === subscriber) this.subscriber = undefined;
+      };
+    });
+  }
+
+  /** The connection over this transport, whose requests an answer that failed rejects. */
+  attach(connection: JsonRpcConnection<object, object>): void {
+    this.connection = connection;
+  }
+
+  next(frame: Uint8Array | string): void {
+    if (this.closed) return;
+    const text = typeof frame === 'string' ? frame : utf8.decode(frame);
+    if (text.charCodeAt(0) === 0x5b) return this.enqueueBatch(text);
+    if (isCancel(text)) return this.cancel(cancelledId(text));
+    const id = callId(text);
+    if (id === undefined) return this.drop(text);
+    const { batch } = this.options;
+    if (!batch) return this.send([text], [id]);
+    this.texts.push(text);
+    this.ids.push(id);
+    if (this.texts.length >= batch.maxSize) this.flush();
+    else this.arm(batch.waitMs);
+  }
+
+  /** The connection closed: nothing more is sent, and every fetch in flight is aborted. */
+  complete(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    this.texts = [];
+    this.ids = [];
+    for (const post of this.posts) post.controller.abort();
+    this.posts.clear();
+    this.subscriber?.complete();
+  }
+
+  error(): void {
+    this.complete();
+  }
+
+  /** A frame of `connection.batch()`: its calls join the next POST whole, or go alone. */
+  private enqueueBatch(text: string): void {
+    const texts: string[] = [];
+    const ids: number[] = [];
+    for (const member of splitBatch(text)) {
+      const id = isCancel(member) ? undefined : callId(member);
+      if (id === undefined) this.drop(member);
+      else {
+        texts.push(member);
+        ids.push(id);
+      }
+    }
+    if (texts.length === 0) return;
+    const { batch } = this.options;
+    if (!batch || this.texts.length + texts.length > batch.maxSize) return this.send(texts, ids);
+    this.texts.push(...texts);
+    this.ids.push(...ids);
+    if (this.texts.length >= batch.maxSize) this.flush();
+    else this.arm(batch.waitMs);
+  }
+
+  /** A frame HTTP cannot carry back; it tells whether the body being delivered was readable. */
+  private drop(text: string): void {
+    if (this.delivering && isErrorOfFrame(text)) this.bodyRejected = true;
+  }
+
+  /** A request was cancelled: left out of the next POST, or its POST's fetch aborted. */
+  private cancel(id: number): void {
+    const index = this.ids.lastIndexOf(id);
+    if (index !== -1) {
+      this.ids.splice(index, 1);
+      this.texts.splice(index, 1);
+      return;
+    }
+    for (const post of this.posts) if (post.cancel(id)) return;
+  }
+
+  private arm(waitMs: number): void {
+    if (this.timer !== undefined) return;
+    this.timerIsImmediate = waitMs === 0 && host.setImmediate !== undefined;
+    this.timer = this.timerIsImmediate
+      ? host.setImmediate!(this.flushNow)
+      : setTimeout(this.flushNow, waitMs);
+  }
+
+  private disarm(): void {
+    if (this.timer === undefined) return;
+    if (this.timerIsImmediate) host.clearImmediate?.(this.timer);
+    else clearTimeout(this.timer as ReturnType<typeof setTimeout>);
+    this.timer = undefined;
+  }
+
+  /** Sends the calls gathered so far as one POST. */
+  private flush(): void {
+    this.disarm();
+    const { texts, ids } = this;
+    if (texts.length === 0) return;
+    this.texts = [];
+    this.ids = [];
+    this.send(texts, ids);
+  }
+
+  /** A lone call goes as its object, several as one JSON array. */
+  private send(texts: string[], ids: number[]): void {
+    const post = new HttpPost(ids);
+    this.posts.add(post);
+    void this.exchange(post, texts.length === 1 ? texts[0]! : joinBatch(texts));
+  }
+
+  /** One POST and its answer. Never rejects: every failure rejects the POST's calls. */
+  private async exchange(post: HttpPost, body: string): Promise<void> {
+    let init: HttpFetchInit;
+    try {
+      init = {
+        method: 'POST',
+        headers: await this.headers(),
+        body,
+        signal: post.controller.signal,
+      };
+    } catch (cause) {
+      return this.fail(
+        post,
+        () => new JsonRpcHttpError('The "headers" option failed: nothing was sent', { cause }),
+      );
+    }
+    let status: number;
+    let text: string;
+    try {
+      const { fetch } = this.options;
+      const response = await fetch(this.options.url, init);
+      status = response.status;
+      text = await response.text();
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      return this.fail(
+        post,
+        () => new JsonRpcHttpError(`No answer from ${this.options.url}: ${reason}`, { cause }),
+      );
+    }
+    this.posts.delete(post);
+    if (this.closed || post.aborted) return;
+    if (status >= 200 && status < 300) this.settle(post, status, text);
+    else this.reject(post, status, text);
+  }
+
+  /** The headers of a POST, made now when the option is a function. */
+  private async headers(): Promise<Record<string, string>> {
+    const { headers } = this.options;
+    return typeof headers === 'function' ? mergeHeaders(await headers()) : headers;
+  }
+
+  /** A 2xx answer: the body goes to the connection; requests it did not settle reject. */
+  private settle(post: HttpPost, status: number, text: string): void {
+    const connection = this.connection!;
+    this.bodyRejected = false;
+    if (text.length > 0 && this.subscriber) {
+      this.delivering = true;
+      try {
+        this.subscriber.next(text);
+      } finally {
+        this.delivering = false;
+      }
+    }
+    // Nothing pending on the whole connection: every request of this POST was answered.
+    if (!post.awaited || connection.pendingCount === 0) return;
+    for (const id of post.requests()) {
+      failRequest(connection, id, missingAnswerError(id, status, text, this.bodyRejected));
+    }
+  }
+
+  /** A non-2xx answer: each request rejects with its error answer, else with the status. */
+  private reject(post: HttpPost, status: number, text: string): void {
+    const answers = errorAnswers(text);
+    for (const id of post.requests()) {
+      const answer = answers.get(id) ?? answers.get(null);
+      failRequest(this.connection!, id, statusError(this.options.url, status, text, answer));
+    }
+  }
+
+  /**
+   * The POST failed before an answer came: its requests reject. Always after an `await`, so
+   * never from inside the connection's write, where a POST may start.
+   */
+  private fail(post: HttpPost, error: () => Error): void {
+    this.posts.delete(post);
+    if (this.closed || post.aborted) return;
+    for (const id of post.requests()) failRequest(this.connection!, id, error());
+  }
+}
