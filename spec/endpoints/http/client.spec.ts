@@ -468,6 +468,20 @@ describe('connectHttp()', () => {
       ]);
     });
 
+    it('rejects the calls of a POST whose fetch throws at once, the throw as cause', async () => {
+      const thrown = new TypeError('bad fetch');
+      const connection = connect({
+        batch: false,
+        fetch: () => {
+          throw thrown;
+        },
+      });
+      const error = await rejection(connection.request('add', [1, 1]));
+      expect(error).to.be.instanceOf(JsonRpcHttpError);
+      expect(error.message).to.equal(`No answer from ${server.url}: bad fetch`);
+      expect(error.cause).to.equal(thrown);
+    });
+
     it('passes the connection options on (a default timeout)', async () => {
       server.respond = () => undefined;
       const connection = connect({ connection: { timeout: 30 } });
