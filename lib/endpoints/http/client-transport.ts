@@ -11,13 +11,8 @@ import { errorAnswers, missingAnswerError, statusError } from './client-answers.
 import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './client-frames.js';
 import { mergeHeaders, type HttpFetchInit, type ResolvedHttpOptions } from './client-options.js';
 import { HttpPost } from './client-post.js';
+import { BatchWindow } from './client-window.js';
 import { JsonRpcHttpError } from './errors.js';
-
-/** The timer functions of Node (and some browsers), looked up once. */
-const host = globalThis as {
-  setImmediate?: (callback: () => void) => unknown;
-  clearImmediate?: (handle: unknown) => void;
-};
 
 const utf8 = new TextDecoder();
 
@@ -29,19 +24,13 @@ export class HttpClientTransport extends Observable<string> implements Transport
   /** The calls of the next POST: each one's text, and its id (-1 for a notification). */
   private texts: string[] = [];
   private ids: number[] = [];
-  private timer: unknown = undefined;
-  private timerIsImmediate = false;
+  /** The batch window; undefined with `batch: false`. */
+  private readonly window: BatchWindow | undefined;
   private readonly posts = new Set<HttpPost>();
   private closed = false;
   /** Set while a body is handed to the connection: whether it could not read it. */
   private delivering = false;
   private bodyRejected = false;
-  /** Made once: a closure made on each arming would cost every batch a context. */
-  private readonly flushNow = (): void => {
-    this.timer = undefined;
-    this.flush();
-  };
-
   constructor(private readonly options: ResolvedHttpOptions) {
     super((subscriber) => {
       if (this.subscriber) {
@@ -53,6 +42,8 @@ export class HttpClientTransport extends Observable<string> implements Transport
         if (this.subscriber === subscriber) this.subscriber = undefined;
       };
     });
+    const { batch } = options;
+    this.window = batch ? new BatchWindow(batch.waitMs, () => this.flush()) : undefined;
   }
 
   /** The connection over this transport, whose requests an answer that failed rejects. */
@@ -72,14 +63,14 @@ export class HttpClientTransport extends Observable<string> implements Transport
     this.texts.push(text);
     this.ids.push(id);
     if (this.texts.length >= batch.maxSize) this.flush();
-    else this.arm(batch.waitMs);
+    else this.window!.open();
   }
 
   /** The connection closed: nothing more is sent, and every fetch in flight is aborted. */
   complete(): void {
     if (this.closed) return;
     this.closed = true;
-    this.disarm();
+    this.window?.cancel();
     this.texts = [];
     this.ids = [];
     for (const post of this.posts) post.controller.abort();
@@ -109,7 +100,7 @@ export class HttpClientTransport extends Observable<string> implements Transport
     this.texts.push(...texts);
     this.ids.push(...ids);
     if (this.texts.length >= batch.maxSize) this.flush();
-    else this.arm(batch.waitMs);
+    else this.window!.open();
   }
 
   /** A frame HTTP cannot carry back; it tells whether the body being delivered was readable. */
@@ -128,24 +119,9 @@ export class HttpClientTransport extends Observable<string> implements Transport
     for (const post of this.posts) if (post.cancel(id)) return;
   }
 
-  private arm(waitMs: number): void {
-    if (this.timer !== undefined) return;
-    this.timerIsImmediate = waitMs === 0 && host.setImmediate !== undefined;
-    this.timer = this.timerIsImmediate
-      ? host.setImmediate!(this.flushNow)
-      : setTimeout(this.flushNow, waitMs);
-  }
-
-  private disarm(): void {
-    if (this.timer === undefined) return;
-    if (this.timerIsImmediate) host.clearImmediate?.(this.timer);
-    else clearTimeout(this.timer as ReturnType<typeof setTimeout>);
-    this.timer = undefined;
-  }
-
   /** Sends the calls gathered so far as one POST. */
   private flush(): void {
-    this.disarm();
+    this.window?.cancel();
     const { texts, ids } = this;
     if (texts.length === 0) return;
     this.texts = [];
@@ -173,6 +149,8 @@ export class HttpClientTransport extends Observable<string> implements Transport
         new JsonRpcHttpError('The "headers" option failed: nothing was sent', { cause });
       return this.fail(post, error);
     }
+    // Closed, or every request cancelled, while a headers function ran: nothing to send.
+    if (post.aborted) return void this.posts.delete(post);
     let status: number;
     let text: string;
     try {

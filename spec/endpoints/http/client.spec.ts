@@ -689,6 +689,24 @@ describe('connectHttp()', () => {
       expect(server.posts).to.have.length(0);
     });
 
+    it('sends nothing when close() comes while a headers function runs', async () => {
+      let made = 0;
+      const connection = connect({
+        headers: async () => {
+          await delay(40);
+          made++;
+          return { 'x-late': '1' };
+        },
+      });
+      const call = connection.request('add', [1, 1]);
+      await delay(10);
+      await connection.close();
+      expect(await rejection(call)).to.be.instanceOf(ConnectionClosedError);
+      await delay(60);
+      expect(made).to.equal(1);
+      expect(server.posts).to.have.length(0);
+    });
+
     it('calls after close() reject and send nothing', async () => {
       const connection = connect();
       await connection.close();
