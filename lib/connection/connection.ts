@@ -45,14 +45,15 @@ let outgoingOf: (connection: JsonRpcConnection<object, object>) => Link['outgoin
 
 /**
  * For endpoints (not exported by the entries): rejects one of the connection's pending
- * requests with `error`, the peer not told; false when it is not pending.
+ * requests with the error `reason` makes (made only for a request still pending), the peer
+ * not told; false when it is not pending.
  */
 export function failRequest(
   connection: JsonRpcConnection<object, object>,
   id: number,
-  error: Error,
+  reason: () => Error,
 ): boolean {
-  return outgoingOf(connection).fail(id, error);
+  return outgoingOf(connection).fail(id, reason);
 }
 
 /**

@@ -233,13 +233,14 @@ export class OutgoingCalls implements BatchPort {
   }
 
   /**
-   * Rejects a request with `error`, the peer not told: for a transport that knows the answer
-   * will never come (an HTTP response that failed). False when it is not pending.
+   * Rejects a request with the error `reason` makes, the peer not told: for a transport that
+   * knows the answer will never come (an HTTP response that failed). The error is made only
+   * for a request still pending; false when it is not.
    */
-  fail(id: number, error: Error): boolean {
+  fail(id: number, reason: () => Error): boolean {
     this.unpark(id);
     const entry = this.pending.take(id);
-    entry?.settle(error);
+    entry?.settle(reason());
     return entry !== undefined;
   }
 

@@ -100,7 +100,7 @@ describe('HTTP interop', () => {
 
     it('requests, batches and notifies', async () => {
       const rpc = client();
-      expect(await rpc.request('eth_chainId')).to.equal('0x539');
+      expect(await rpc.request('eth_chainId', undefined)).to.equal('0x539');
       const answers = await rpc.requestAdvanced([
         { jsonrpc: '2.0', method: 'eth_blockNumber', id: 1 },
         { jsonrpc: '2.0', method: 'eth_chainId', id: 2 },
@@ -109,7 +109,7 @@ describe('HTTP interop', () => {
         { jsonrpc: '2.0', id: 1, result: '0x10' },
         { jsonrpc: '2.0', id: 2, result: '0x539' },
       ]);
-      rpc.notify('eth_chainId');
+      rpc.notify('eth_chainId', undefined);
       await rpc.request('eth_getBalance', ['nope', 'latest']).then(
         () => expect.fail('expected a rejection'),
         (error: { code: number; message: string }) => {

@@ -44,17 +44,9 @@ export function statusError(
   return new JsonRpcHttpError(`HTTP ${status} from ${url}`, { status, cause: body });
 }
 
-/** V8's limit of stack frames an error captures (undefined in other engines). */
-const withStackLimit = Error as { stackTraceLimit?: number };
-
 /**
  * The error a call rejects with when a 2xx answer did not settle it: the body was empty, was
  * not JSON-RPC (`rejected`: the connection could not read it), or had no response for it.
- *
- * Made without a stack trace: it is made for each request of a POST whose answer left some
- * request of the connection pending, most of them answered already (the error is then
- * dropped), and capturing a stack is most of what an error costs. A stack made here would
- * name only this module's frames, on a turn of the event loop no caller's code is on.
  */
 export function missingAnswerError(
   id: number,
@@ -68,14 +60,7 @@ export function missingAnswerError(
       : rejected
         ? `The answer (HTTP ${status}) was not JSON-RPC: no response for request ${id}`
         : `The answer (HTTP ${status}) had no response for request ${id}`;
-  const limit = withStackLimit.stackTraceLimit;
-  if (typeof limit !== 'number') return new JsonRpcHttpError(what, { status, cause: body });
-  withStackLimit.stackTraceLimit = 0;
-  try {
-    return new JsonRpcHttpError(what, { status, cause: body });
-  } finally {
-    withStackLimit.stackTraceLimit = limit;
-  }
+  return new JsonRpcHttpError(what, { status, cause: body });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

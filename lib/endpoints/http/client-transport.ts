@@ -183,8 +183,9 @@ export class HttpClientTransport extends Observable<string> implements Transport
     }
     // Nothing pending on the whole connection: every request of this POST was answered.
     if (!post.awaited || connection.pendingCount === 0) return;
+    const rejected = this.bodyRejected;
     for (const id of post.requests()) {
-      failRequest(connection, id, missingAnswerError(id, status, text, this.bodyRejected));
+      failRequest(connection, id, () => missingAnswerError(id, status, text, rejected));
     }
   }
 
@@ -193,7 +194,7 @@ export class HttpClientTransport extends Observable<string> implements Transport
     const answers = errorAnswers(text);
     for (const id of post.requests()) {
       const answer = answers.get(id) ?? answers.get(null);
-      failRequest(this.connection!, id, statusError(this.options.url, status, text, answer));
+      failRequest(this.connection!, id, () => statusError(this.options.url, status, text, answer));
     }
   }
 
@@ -205,6 +206,6 @@ export class HttpClientTransport extends Observable<string> implements Transport
     this.posts.delete(post);
     await Promise.resolve();
     if (this.closed || post.aborted) return;
-    for (const id of post.requests()) failRequest(this.connection!, id, error());
+    for (const id of post.requests()) failRequest(this.connection!, id, error);
   }
 }
