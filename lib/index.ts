@@ -21,7 +21,10 @@ export {
 export type { CancellationOptions, JsonRpcConnectionOptions } from './connection/options.js';
 export { DEFAULT_MAX_QUEUED_NOTIFICATIONS } from './dispatch/options.js';
 export { connectHttp } from './endpoints/http/client.js';
-export { DEFAULT_HTTP_BATCH_SIZE } from './endpoints/http/client-options.js';
+export {
+  DEFAULT_HTTP_BATCH_SIZE,
+  DEFAULT_MAX_RESPONSE_BYTES,
+} from './endpoints/http/client-options.js';
 export type {
   ConnectHttpOptions,
   HttpBatchOptions,

@@ -8,6 +8,9 @@ import { count, timeoutOption } from '../../util/options.js';
 /** The default of `batch.maxSize`: calls (requests and notifications) in one POST. */
 export const DEFAULT_HTTP_BATCH_SIZE = 100;
 
+/** The default of `maxResponseBytes`: the largest answer body read. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 /** How calls made close together share one POST. */
 export interface HttpBatchOptions {
   /**
@@ -32,9 +35,14 @@ export interface HttpFetchInit {
   signal: AbortSignal;
 }
 
-/** The part of a fetch `Response` the client reads. */
+/**
+ * The part of a fetch `Response` the client reads. Without `headers` and `body` (a fetch of
+ * your own may leave them out), `maxResponseBytes` cannot be enforced.
+ */
 export interface HttpFetchResponse {
   readonly status: number;
+  readonly headers?: { get(name: string): string | null };
+  readonly body?: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
 }
 
@@ -57,6 +65,13 @@ export interface ConnectHttpOptions {
   /** The fetch to use. @default globalThis.fetch */
   fetch?: HttpFetch;
   /**
+   * Largest answer body read, in bytes: a declared `Content-Length` over it is refused unread,
+   * a body without one is counted as it arrives and dropped once past it; the calls of that
+   * POST reject with a `JsonRpcHttpError`.
+   * @default 16_777_216 (16 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
    * Options of the connection (timeouts, limits, onError). Its `cancellation` is not used:
    * over HTTP a cancelled call is dropped from its POST, or its POST aborted, and the server
    * is never sent a cancel notification.
@@ -77,12 +92,13 @@ export interface ResolvedHttpBatch {
 }
 
 /** {@link ConnectHttpOptions} checked, with defaults applied. */
-export interface ResolvedHttpOptions {
+export interface ResolvedConnectHttpOptions {
   readonly url: string;
   readonly fetch: HttpFetch;
   /** Every POST's headers (lower-case names), or what makes them. */
   readonly headers: Record<string, string> | (() => HeadersInit | Promise<HeadersInit>);
   readonly batch: ResolvedHttpBatch | false;
+  readonly maxResponseBytes: number;
   readonly connection: JsonRpcConnectionOptions | undefined;
 }
 
@@ -96,10 +112,10 @@ const BASE_HEADERS: Readonly<Record<string, string>> = {
  * @throws TypeError for a URL that is not http: or https:, an option of the wrong type, or no
  *   fetch at all; RangeError for a batch size or wait out of range
  */
-export function resolveHttpOptions(
+export function resolveConnectHttpOptions(
   url: string | URL,
   options: ConnectHttpOptions | undefined,
-): ResolvedHttpOptions {
+): ResolvedConnectHttpOptions {
   if (options !== undefined && !isObject(options)) {
     throw new TypeError(`The options of connectHttp() must be an object, got ${String(options)}`);
   }
@@ -112,6 +128,11 @@ export function resolveHttpOptions(
     fetch: fetchOption(options?.fetch),
     headers: headersOption(options?.headers),
     batch: batchOption(options?.batch),
+    maxResponseBytes: count(
+      'maxResponseBytes',
+      options?.maxResponseBytes,
+      DEFAULT_MAX_RESPONSE_BYTES,
+    ),
     connection,
   };
 }
@@ -155,7 +176,7 @@ function fetchOption(value: HttpFetch | undefined): HttpFetch {
   return globalThis.fetch.bind(globalThis);
 }
 
-function headersOption(value: HttpHeaders | undefined): ResolvedHttpOptions['headers'] {
+function headersOption(value: HttpHeaders | undefined): ResolvedConnectHttpOptions['headers'] {
   if (typeof value === 'function') return value;
   if (value !== undefined && !isObject(value)) {
     throw new TypeError(

@@ -3,7 +3,7 @@
  * request in it is cancelled, or the connection closes.
  * @module
  */
-import { NOTIFICATION } from './client-frames.js';
+import { NOTIFICATION } from './frames.js';
 
 /** What marks a request of a POST that was cancelled. */
 const CANCELLED = -2;

@@ -8,8 +8,13 @@ import { failRequest, type JsonRpcConnection } from '../../connection/connection
 import { joinBatch } from '../../protocol/encode.js';
 import type { Transport } from '../../transports/transport.js';
 import { errorAnswers, missingAnswerError, statusError } from './client-answers.js';
-import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './client-frames.js';
-import { mergeHeaders, type HttpFetchInit, type ResolvedHttpOptions } from './client-options.js';
+import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './frames.js';
+import {
+  mergeHeaders,
+  type HttpFetchInit,
+  type ResolvedConnectHttpOptions,
+} from './client-options.js';
+import { AnswerTooLarge, answerText } from './client-body.js';
 import { HttpPost } from './client-post.js';
 import { BatchWindow } from './client-window.js';
 import { JsonRpcHttpError } from './errors.js';
@@ -31,7 +36,7 @@ export class HttpClientTransport extends Observable<string> implements Transport
   /** Set while a body is handed to the connection: whether it could not read it. */
   private delivering = false;
   private bodyRejected = false;
-  constructor(private readonly options: ResolvedHttpOptions) {
+  constructor(private readonly options: ResolvedConnectHttpOptions) {
     super((subscriber) => {
       if (this.subscriber) {
         subscriber.error(new Error('An HTTP transport accepts one subscriber at a time'));
@@ -152,16 +157,20 @@ export class HttpClientTransport extends Observable<string> implements Transport
     // Closed, or every request cancelled, while a headers function ran: nothing to send.
     if (post.aborted) return void this.posts.delete(post);
     let status: number;
-    let text: string;
+    let text: string | AnswerTooLarge;
     try {
       const response = await fetch(url, init);
       status = response.status;
-      text = await response.text();
+      text = await answerText(response, this.options.maxResponseBytes);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const error = (): Error =>
         new JsonRpcHttpError(`No answer from ${url}: ${reason}`, { cause });
       return this.fail(post, error);
+    }
+    if (text instanceof AnswerTooLarge) {
+      const tooLarge = text;
+      return this.fail(post, () => tooLarge.error(url, this.options.maxResponseBytes));
     }
     this.posts.delete(post);
     if (this.closed || post.aborted) return;

@@ -8,8 +8,8 @@ import { JsonRpcConnection } from '../../connection/connection.js';
 import { JsonRpcConnectionType } from '../../connection/options.js';
 import type { JsonRpcParams } from '../../protocol/messages.js';
 import type { JsonRpcAnyMethods } from '../../protocol/method-map.js';
-import { HTTP_CANCELLATION } from './client-frames.js';
-import { resolveHttpOptions, type ConnectHttpOptions } from './client-options.js';
+import { HTTP_CANCELLATION } from './frames.js';
+import { resolveConnectHttpOptions, type ConnectHttpOptions } from './client-options.js';
 import { HttpClientTransport } from './client-transport.js';
 import { JsonRpcHttpError } from './errors.js';
 
@@ -70,7 +70,7 @@ export function connectHttp<Remote extends object = JsonRpcAnyMethods>(
   url: string | URL,
   options?: ConnectHttpOptions,
 ): JsonRpcConnection<Remote> {
-  const resolved = resolveHttpOptions(url, options);
+  const resolved = resolveConnectHttpOptions(url, options);
   const transport = new HttpClientTransport(resolved);
   const connection = new HttpConnection<Remote>(transport, JsonRpcConnectionType.CLIENT, {
     ...resolved.connection,

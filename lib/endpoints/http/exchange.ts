@@ -6,7 +6,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { encodeError } from '../../protocol/encode.js';
 import type { Transport } from '../../transports/transport.js';
-import { isCallText } from './frames.js';
+import { isCallFrame } from './frames.js';
 
 /** What a POST's exchange tells the HTTP side. */
 export interface ExchangeEnds {
@@ -58,7 +58,7 @@ export class HttpExchange extends Observable<Uint8Array | string> implements Tra
   next(frame: Uint8Array | string): void {
     if (this.answered || this.ended) return;
     const text = typeof frame === 'string' ? frame : utf8.decode(frame);
-    if (isCallText(text)) return this.refuse(text);
+    if (isCallFrame(text)) return this.refuse(text);
     this.answered = true;
     this.ends.answer(text);
   }

@@ -16,6 +16,7 @@ import {
   ConnectionClosedError,
   connectHttp,
   DEFAULT_HTTP_BATCH_SIZE,
+  DEFAULT_MAX_RESPONSE_BYTES,
   JsonRpcHttpError,
   MethodNotFoundError,
   ParseError,
@@ -411,6 +412,62 @@ describe('connectHttp()', () => {
       expect(error).to.be.instanceOf(JsonRpcHttpError);
       expect(error.message).to.equal('The answer (HTTP 204) was empty: no response for request 1');
       expect((error as JsonRpcHttpError).status).to.equal(204);
+    });
+  });
+
+  describe('maxResponseBytes', () => {
+    const big = (id: number | undefined, size: number): string =>
+      JSON.stringify({ jsonrpc: '2.0', id, result: 'x'.repeat(size) });
+
+    it('defaults to 16 MiB', () => {
+      expect(DEFAULT_MAX_RESPONSE_BYTES).to.equal(16 * 1024 * 1024);
+    });
+
+    it('refuses a declared length over it unread; each call rejects with the status', async () => {
+      server.respond = (post) => {
+        const text = big(post.calls[0]!.id, 5000);
+        post.res.writeHead(200, { 'content-length': Buffer.byteLength(text) }).end(text);
+      };
+      const connection = connect({ maxResponseBytes: 1000 });
+      const error = (await rejection(connection.request('echo', []))) as JsonRpcHttpError;
+      expect(error).to.be.instanceOf(JsonRpcHttpError);
+      expect(error.status).to.equal(200);
+      expect(error.message).to.equal(
+        `The answer (HTTP 200) from ${server.url} was too large: 5036 bytes, maxResponseBytes is 1000`,
+      );
+    });
+
+    it('counts a chunked body as it arrives and drops it once past the limit', async () => {
+      let written = 0;
+      server.respond = (post) => {
+        post.res.writeHead(200, { 'content-type': 'application/json' });
+        const timer = setInterval(() => {
+          if (post.res.destroyed || written > 200_000) {
+            clearInterval(timer);
+            return void post.res.end();
+          }
+          written += 1000;
+          post.res.write(' '.repeat(1000));
+        }, 1);
+      };
+      const connection = connect({ maxResponseBytes: 10_000 });
+      const error = (await rejection(connection.request('echo', []))) as JsonRpcHttpError;
+      expect(error.message).to.equal(
+        `The answer (HTTP 200) from ${server.url} was too large: over 10000 bytes, maxResponseBytes is 10000`,
+      );
+      await until(() => server.posts[0]!.res.destroyed, 'the answer to be cut');
+      expect(written).to.be.below(200_000);
+    });
+
+    it('reads a chunked body under it whole', async () => {
+      server.respond = (post) => {
+        post.res.writeHead(200, { 'content-type': 'application/json' });
+        const text = big(post.calls[0]!.id, 3000);
+        post.res.write(text.slice(0, 1000));
+        setTimeout(() => post.res.end(text.slice(1000)), 5);
+      };
+      const connection = connect({ maxResponseBytes: 4000 });
+      expect(await connection.request('echo', [])).to.equal('x'.repeat(3000));
     });
   });
 
