@@ -8,6 +8,7 @@ import { pinSelf } from './child.js';
 import { benchFanoutNotifications } from './fanout.js';
 import { benchFanout } from './streams-fanout.js';
 import { benchIdleHeap, benchPendingHeap } from './heap.js';
+import { benchHttp, HTTP_WINDOW } from './http.js';
 import { benchMemory } from './memory.js';
 import { benchRedis } from './redis.js';
 import { benchStreams, STREAM_WINDOW } from './streams.js';
@@ -72,6 +73,38 @@ sections.push(
     ]),
   ),
   `- ${verdict(streams['rxjs-jsonrpc, Content-Length']! >= 4 * vscode, `Content-Length framing reaches ${ratio(streams['rxjs-jsonrpc, Content-Length']!, vscode)} of vscode-jsonrpc (target ≥ 4×)`)}`,
+);
+
+log('HTTP POST');
+const http = await benchHttp();
+const httpOurs = http['rxjs-jsonrpc, batched (default)'];
+const httpSingle = http['rxjs-jsonrpc, one call per POST'];
+const httpPeer = http['json-rpc-2.0, one call per POST'];
+const httpPeerAbortable = http['json-rpc-2.0 + AbortSignal, one call per POST'];
+sections.push(
+  '## HTTP POST',
+  `Calls per second at ${HTTP_WINDOW} in flight, one client (on Node's \`fetch\`, keep-alive) and one server (in a process of its own, on \`node:http\`) on 127.0.0.1. A bare node:http server answering each POST with a fixed text is the limit of one call per POST. Batched, the calls of one macrotask share a POST. Each of our POSTs carries an AbortSignal, so that a cancelled call can abort it; json-rpc-2.0 cannot cancel a call, and the row giving its POSTs a signal too shows what that costs in \`fetch\`.`,
+  table(
+    ['', 'calls/s', '÷ raw, one per POST', '÷ json-rpc-2.0'],
+    Object.entries(http).map(([name, rate]) => [
+      name,
+      rate,
+      ratio(rate, http['raw node:http, one call per POST']),
+      ratio(rate, httpPeer),
+    ]),
+  ),
+  [
+    verdict(
+      httpOurs >= 5 * httpPeer,
+      `batched, rxjs-jsonrpc makes ${ratio(httpOurs, httpPeer)} the calls of json-rpc-2.0 (target ≥ 5×)`,
+    ),
+    verdict(
+      httpSingle >= httpPeerAbortable,
+      `one call per POST, rxjs-jsonrpc ÷ json-rpc-2.0 with a signal per POST: ${ratio(httpSingle, httpPeerAbortable)} (target ≥ 1×); ÷ json-rpc-2.0 without: ${ratio(httpSingle, httpPeer)}`,
+    ),
+  ]
+    .map((line) => `- ${line}`)
+    .join('\n'),
 );
 
 log('in memory');
