@@ -124,6 +124,25 @@ describe('createHttpHandler() and serveHttp()', () => {
       expect(single.status).to.equal(204);
     });
 
+    it('a body of responses only, or of failing notifications, is a 204', async () => {
+      const errors: unknown[] = [];
+      const server = await start(
+        { connection: { onError: (error) => errors.push(error) } },
+        {
+          fail: () => {
+            throw new Error('boom');
+          },
+        },
+      );
+      const responses = await http(server.url, {
+        body: '[{"jsonrpc":"2.0","id":1,"result":1},{"jsonrpc":"2.0","id":2,"error":{"code":1,"message":"x"}}]',
+      });
+      expect(responses.status).to.equal(204);
+      const failing = await http(server.url, { body: '{"jsonrpc":"2.0","method":"fail"}' });
+      expect(failing.status).to.equal(204);
+      expect(errors.map((error) => (error as Error).message)).to.deep.equal(['boom']);
+    });
+
     it('keeps the HTTP connection alive across POSTs', async () => {
       const server = await start();
       const { Agent } = await import('node:http');
@@ -248,6 +267,19 @@ describe('createHttpHandler() and serveHttp()', () => {
         body: '{"jsonrpc":"2.0","method":"add","params":[1],"id":1}',
       });
       expect(own.status).to.equal(200);
+    });
+
+    it('an allowedOrigins predicate that throws refuses the origin (403)', async () => {
+      const server = await start({
+        allowedOrigins: () => {
+          throw new Error('predicate bug');
+        },
+      });
+      const response = await http(server.url, {
+        headers: { origin: 'https://app.example' },
+        body: '{"jsonrpc":"2.0","method":"add","params":[1],"id":1}',
+      });
+      expect(response.status).to.equal(403);
     });
 
     it('an allowed origin: preflight 204 with the CORS headers, and its POSTs readable', async () => {
