@@ -30,6 +30,33 @@ export function errorAnswers(body: string): Map<number | null, JsonRpcErrorObjec
   return found;
 }
 
+/**
+ * The body with only the responses to `ids` in it: an answer settles calls of its own POST
+ * alone, whatever ids a buggy or hostile server writes (it could name a call of another POST
+ * still in flight, or one not sent yet). The body itself when nothing had to go, or it is not
+ * JSON (the connection tells it is not JSON-RPC); undefined when nothing is left of it.
+ */
+export function ownAnswers(body: string, ids: readonly number[]): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const own = new Set(ids);
+  const members: unknown[] = Array.isArray(value) ? value : [value];
+  const kept = members.filter(
+    (member) => !isObject(member) || typeof member.id !== 'number' || own.has(member.id),
+  );
+  if (kept.length === members.length) return body;
+  if (kept.length === 0) return undefined;
+  try {
+    return JSON.stringify(kept);
+  } catch {
+    return undefined; // nested past what JSON.stringify can walk: no call of its is settled
+  }
+}
+
 /** The error a call rejects with when its POST was answered `status` (not 2xx). */
 export function statusError(
   url: string,

@@ -29,6 +29,11 @@ export class HttpPost {
     return this.live > 0;
   }
 
+  /** How many requests of it are not cancelled. */
+  get liveCount(): number {
+    return this.live;
+  }
+
   /**
    * A request was cancelled: false when it is not in this POST; the fetch is aborted when no
    * request of it is left.

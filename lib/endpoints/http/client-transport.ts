@@ -7,7 +7,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { failRequest, type JsonRpcConnection } from '../../connection/connection.js';
 import { joinBatch } from '../../protocol/encode.js';
 import type { Transport } from '../../transports/transport.js';
-import { errorAnswers, missingAnswerError, statusError } from './client-answers.js';
+import { errorAnswers, missingAnswerError, ownAnswers, statusError } from './client-answers.js';
 import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './frames.js';
 import {
   mergeHeaders,
@@ -178,14 +178,20 @@ export class HttpClientTransport extends Observable<string> implements Transport
     else this.reject(post, status, text);
   }
 
-  /** A 2xx answer: the body goes to the connection; requests it did not settle reject. */
+  /**
+   * A 2xx answer: the body goes to the connection, with only the answers of this POST's
+   * requests in it; requests it did not settle reject.
+   */
   private settle(post: HttpPost, status: number, text: string): void {
     const connection = this.connection!;
     this.bodyRejected = false;
-    if (text.length > 0 && this.subscriber) {
+    // Read again only when the body could settle another POST's request (the one-POST case
+    // costs nothing): some request pending on the connection is not one of this POST.
+    const own = connection.pendingCount > post.liveCount ? ownAnswers(text, post.requests()) : text;
+    if (own !== undefined && own.length > 0 && this.subscriber) {
       this.delivering = true;
       try {
-        this.subscriber.next(text);
+        this.subscriber.next(own);
       } finally {
         this.delivering = false;
       }

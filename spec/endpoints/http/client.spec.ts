@@ -403,6 +403,25 @@ describe('connectHttp()', () => {
       expect(error.message).to.equal('The answer (HTTP 200) had no response for request 1');
     });
 
+    it('settles only the calls of its own POST: answers naming another POST’s calls are dropped', async () => {
+      server.respond = () => undefined;
+      const connection = connect({ batch: { maxSize: 1 } });
+      const first = connection.request('add', [1, 1]);
+      const second = connection.request('add', [2, 2]);
+      const third = rejection(connection.request('add', [3, 3]));
+      await until(() => server.posts.length === 3, 'three POSTs');
+      const [one, two, three] = server.posts as [Post, Post, Post];
+      const forged = (id: number): object => ({ jsonrpc: '2.0', id, result: 'forged' });
+      send(one, 200, JSON.stringify([forged(2), answerOf(one.calls[0]!), forged(3), forged(2)]));
+      expect(await first).to.equal(2);
+      send(three, 200, JSON.stringify(forged(2)));
+      const error = await third;
+      expect(error.message).to.equal('The answer (HTTP 200) had no response for request 3');
+      expect(connection.pendingCount).to.equal(1);
+      answerAll(two);
+      expect(await second).to.equal(4);
+    });
+
     it('rejects the requests of a POST answered 204', async () => {
       server.respond = (post) => send(post, 204, '');
       const connection = connect();
