@@ -26,8 +26,8 @@ const utf8 = new TextDecoder();
 
 /**
  * The body's text; an {@link AnswerTooLarge} when it passes `maxBytes`. A declared length is
- * checked before reading (the common case: one `text()`); a body without one is read chunk by
- * chunk and cancelled once past the limit.
+ * checked before reading (the common case: one `text()`); a body without one, or compressed,
+ * is read chunk by chunk and cancelled once past the limit.
  */
 export async function answerText(
   response: HttpFetchResponse,
@@ -40,7 +40,11 @@ export async function answerText(
     await body?.cancel().catch(() => undefined);
     return new AnswerTooLarge(status, declared, true);
   }
-  if (Number.isFinite(declared) || !body) return response.text();
+  // A declared length counts the bytes sent: fetch decodes a compressed body (gzip, br…) to
+  // any size, so such a body is counted as it is read.
+  const encoding = response.headers?.get('content-encoding');
+  const decoded = !encoding || encoding.toLowerCase() === 'identity';
+  if ((Number.isFinite(declared) && decoded) || !body) return response.text();
   const reader = body.getReader();
   const parts: string[] = [];
   let bytes = 0;

@@ -66,7 +66,8 @@ export interface ConnectHttpOptions {
   fetch?: HttpFetch;
   /**
    * Largest answer body read, in bytes: a declared `Content-Length` over it is refused unread,
-   * a body without one is counted as it arrives and dropped once past it; the calls of that
+   * a body without one, or compressed (its decoded bytes counted), is counted as it arrives
+   * and dropped once past it; the calls of that
    * POST reject with a `JsonRpcHttpError`.
    * @default 16_777_216 (16 MiB)
    */

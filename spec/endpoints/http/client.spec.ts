@@ -11,6 +11,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import sinon from 'sinon';
 import {
   ConnectionClosedError,
@@ -476,6 +477,19 @@ describe('connectHttp()', () => {
       );
       await until(() => server.posts[0]!.res.destroyed, 'the answer to be cut');
       expect(written).to.be.below(200_000);
+    });
+
+    it('counts a compressed body as it decodes: a small Content-Length does not let a bomb in', async () => {
+      server.respond = (post) => {
+        const zipped = gzipSync(big(post.calls[0]!.id, 1_000_000));
+        post.res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': zipped.length });
+        post.res.end(zipped);
+      };
+      const connection = connect({ maxResponseBytes: 10_000 });
+      const error = (await rejection(connection.request('echo', []))) as JsonRpcHttpError;
+      expect(error.message).to.equal(
+        `The answer (HTTP 200) from ${server.url} was too large: over 10000 bytes, maxResponseBytes is 10000`,
+      );
     });
 
     it('reads a chunked body under it whole', async () => {
