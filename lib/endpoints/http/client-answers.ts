@@ -68,7 +68,10 @@ export function statusError(
     const error = JsonRpcError.from(answer);
     return Object.assign(error, { status }) satisfies JsonRpcErrorWithStatus;
   }
-  return new JsonRpcHttpError(`HTTP ${status} from ${url}`, { status, cause: body });
+  // A browser shows a redirect not followed as status 0 (an opaque redirect).
+  const redirect = status === 0 || (status >= 300 && status < 400);
+  const why = redirect ? ': a redirect, not followed (a POST must go to the endpoint itself)' : '';
+  return new JsonRpcHttpError(`HTTP ${status} from ${url}${why}`, { status, cause: body });
 }
 
 /**

@@ -32,6 +32,11 @@ export interface HttpFetchInit {
   method: 'POST';
   headers: Record<string, string>;
   body: string;
+  /**
+   * Redirects are not followed: fetch would resend a POST answered 301, 302 or 303 as a GET,
+   * without its calls, and take the answer to that GET for theirs.
+   */
+  redirect: 'manual';
   signal: AbortSignal;
 }
 

@@ -148,7 +148,13 @@ export class HttpClientTransport extends Observable<string> implements Transport
     try {
       // Static headers are not awaited: a POST costs no extra turn of the microtask queue.
       const made = typeof headers === 'function' ? mergeHeaders(await headers()) : headers;
-      init = { method: 'POST', headers: made, body, signal: post.controller.signal };
+      init = {
+        method: 'POST',
+        headers: made,
+        body,
+        redirect: 'manual',
+        signal: post.controller.signal,
+      };
     } catch (cause) {
       const error = (): Error =>
         new JsonRpcHttpError('The "headers" option failed: nothing was sent', { cause });

@@ -361,6 +361,21 @@ describe('connectHttp()', () => {
       expect((error as ParseError & { status: number }).status).to.equal(400);
     });
 
+    it('follows no redirect: each call of the POST rejects with the 3xx status', async () => {
+      for (const status of [301, 302, 303, 307, 308]) {
+        server.respond = (post) => post.res.writeHead(status, { location: '/elsewhere' }).end();
+        const connection = connect();
+        const error = (await rejection(connection.request('add', [1, 1]))) as JsonRpcHttpError;
+        expect(error).to.be.instanceOf(JsonRpcHttpError);
+        expect(error.status).to.equal(status);
+        expect(error.message).to.equal(
+          `HTTP ${status} from ${server.url}: a redirect, not followed (a POST must go to the endpoint itself)`,
+        );
+      }
+      await delay(20);
+      expect(server.posts.map((post) => post.calls.length)).to.deep.equal([1, 1, 1, 1, 1]);
+    });
+
     it('rejects on a network error with fetch’s error as the cause', async () => {
       const url = `http://127.0.0.1:${await freePort()}/`;
       const connection = connect({}, url);
@@ -541,9 +556,9 @@ describe('connectHttp()', () => {
     });
 
     it('uses the fetch option instead of globalThis.fetch', async () => {
-      const seen: { url: string; method: string; body: string }[] = [];
+      const seen: { url: string; method: string; body: string; redirect: string }[] = [];
       const fetch: HttpFetch = async (url, init) => {
-        seen.push({ url, method: init.method, body: init.body });
+        seen.push({ url, method: init.method, body: init.body, redirect: init.redirect });
         const call = JSON.parse(init.body) as Call;
         return { status: 200, text: async () => JSON.stringify(answerOf(call)) };
       };
@@ -554,6 +569,7 @@ describe('connectHttp()', () => {
           url: 'http://example.invalid/rpc',
           method: 'POST',
           body: '{"jsonrpc":"2.0","id":1,"method":"add","params":[2,2]}',
+          redirect: 'manual',
         },
       ]);
     });
