@@ -8,11 +8,20 @@ import { NOTIFICATION } from './frames.js';
 /** What marks a request of a POST that was cancelled. */
 const CANCELLED = -2;
 
+/**
+ * What {@link HttpPost.until} rejects with once its POST is aborted: made once, since a fresh
+ * error's stack would hold the POST for as long as work that never settles is held.
+ */
+const ABORTED = new Error('The POST was aborted');
+
 /** A POST in flight. */
 export class HttpPost {
   readonly controller = new AbortController();
   /** Requests of the POST not cancelled. */
   private live = 0;
+  /** Rejects once the POST is aborted; made by the first {@link until}. */
+  private ended: Promise<never> | undefined = undefined;
+  private end: ((reason: unknown) => void) | undefined = undefined;
 
   /** @param ids - each call's id, in body order ({@link NOTIFICATION} for a notification) */
   constructor(readonly ids: number[]) {
@@ -42,8 +51,28 @@ export class HttpPost {
     const index = this.ids.indexOf(id);
     if (index === -1) return false;
     this.ids[index] = CANCELLED;
-    if (--this.live === 0) this.controller.abort();
+    if (--this.live === 0) this.abort();
     return true;
+  }
+
+  /** Aborts the fetch, and every {@link until} still waiting. */
+  abort(): void {
+    this.controller.abort();
+    this.end?.(ABORTED);
+  }
+
+  /**
+   * What `work` (user code: a headers function, a fetch, a body) settles to, or a rejection
+   * once the POST is aborted: work that never settles, or ignores the signal, cannot hold the
+   * POST past its end.
+   */
+  until<T>(work: T | PromiseLike<T>): Promise<T> {
+    if (this.aborted) return Promise.reject(ABORTED);
+    if (!this.ended) {
+      this.ended = new Promise<never>((_, reject) => (this.end = reject));
+      this.ended.catch(() => undefined);
+    }
+    return Promise.race([work, this.ended]);
   }
 
   /** The requests not cancelled. */

@@ -78,7 +78,7 @@ export class HttpClientTransport extends Observable<string> implements Transport
     this.window?.cancel();
     this.texts = [];
     this.ids = [];
-    for (const post of this.posts) post.controller.abort();
+    for (const post of this.posts) post.abort();
     this.posts.clear();
     this.subscriber?.complete();
   }
@@ -147,7 +147,8 @@ export class HttpClientTransport extends Observable<string> implements Transport
     let init: HttpFetchInit;
     try {
       // Static headers are not awaited: a POST costs no extra turn of the microtask queue.
-      const made = typeof headers === 'function' ? mergeHeaders(await headers()) : headers;
+      const made =
+        typeof headers === 'function' ? mergeHeaders(await post.until(headers())) : headers;
       init = {
         method: 'POST',
         headers: made,
@@ -165,9 +166,9 @@ export class HttpClientTransport extends Observable<string> implements Transport
     let status: number;
     let text: string | AnswerTooLarge;
     try {
-      const response = await fetch(url, init);
+      const response = await post.until(fetch(url, init));
       status = response.status;
-      text = await answerText(response, this.options.maxResponseBytes);
+      text = await post.until(answerText(response, this.options.maxResponseBytes));
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const error = (): Error =>

@@ -11,6 +11,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import sinon from 'sinon';
 import {
@@ -811,6 +813,32 @@ describe('connectHttp()', () => {
       await delay(60);
       expect(made).to.equal(1);
       expect(server.posts).to.have.length(0);
+    });
+
+    it('lets go of a POST at close() whose fetch or body never settles, its signal ignored', async () => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      // Held as long as the connection, as a cache of the user's might hold it.
+      const forever = new Promise<never>(() => undefined);
+      const stalls: HttpFetch[] = [
+        () => forever,
+        async () => ({ status: 200, text: () => forever }),
+      ];
+      for (const stall of stalls) {
+        let signal: WeakRef<AbortSignal> | undefined;
+        const fetch: HttpFetch = (_url, init) => {
+          signal = new WeakRef(init.signal);
+          return stall(_url, init);
+        };
+        const connection = connect({ fetch });
+        const call = rejection(connection.request('add', [1, 1]));
+        await until(() => signal !== undefined, 'the fetch');
+        await connection.close();
+        expect(await call).to.be.instanceOf(ConnectionClosedError);
+        await delay(0);
+        gc();
+        expect(signal!.deref()).to.equal(undefined);
+      }
     });
 
     it('calls after close() reject and send nothing', async () => {
