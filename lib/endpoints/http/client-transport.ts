@@ -206,8 +206,15 @@ export class HttpClientTransport extends Observable<string> implements Transport
     // Nothing pending on the whole connection: every request of this POST was answered.
     if (!post.awaited || connection.pendingCount === 0) return;
     const rejected = this.bodyRejected;
+    // An error answer of id null is about the whole POST (a -32700, a -32600 for the batch):
+    // the calls it left unanswered reject with it.
+    const whole = errorAnswers(text).get(null);
     for (const id of post.requests()) {
-      failRequest(connection, id, () => missingAnswerError(id, status, text, rejected));
+      failRequest(connection, id, () =>
+        whole
+          ? statusError(this.options.url, status, text, whole)
+          : missingAnswerError(id, status, text, rejected),
+      );
     }
   }
 

@@ -363,6 +363,21 @@ describe('connectHttp()', () => {
       expect((error as ParseError & { status: number }).status).to.equal(400);
     });
 
+    it('rejects every call of a 2xx POST answered with an error of id null with that error', async () => {
+      const parse = { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse' } };
+      server.respond = (post) => send(post, 200, JSON.stringify(parse));
+      const connection = connect();
+      const errors = await Promise.all([
+        rejection(connection.request('add', [1, 1])),
+        rejection(connection.request('add', [2, 2])),
+      ]);
+      for (const error of errors) {
+        expect(error).to.be.instanceOf(ParseError);
+        expect(error.message).to.equal('Parse');
+        expect((error as ParseError & { status: number }).status).to.equal(200);
+      }
+    });
+
     it('follows no redirect: each call of the POST rejects with the 3xx status', async () => {
       for (const status of [301, 302, 303, 307, 308]) {
         server.respond = (post) => post.res.writeHead(status, { location: '/elsewhere' }).end();
