@@ -3,6 +3,7 @@
  * request in it is cancelled, or the connection closes.
  * @module
  */
+import { joinBatch } from '../../protocol/encode.js';
 import { NOTIFICATION } from './frames.js';
 
 /** What marks a request of a POST that was cancelled. */
@@ -23,9 +24,31 @@ export class HttpPost {
   private ended: Promise<never> | undefined = undefined;
   private end: ((reason: unknown) => void) | undefined = undefined;
 
-  /** @param ids - each call's id, in body order ({@link NOTIFICATION} for a notification) */
-  constructor(readonly ids: number[]) {
+  /** Each call's text, until the body is made; whether a request was cancelled before. */
+  private texts: string[] | undefined;
+  private trimmed = false;
+
+  /**
+   * @param ids - each call's id, in body order ({@link NOTIFICATION} for a notification)
+   * @param texts - each call's text, in the same order
+   */
+  constructor(
+    readonly ids: number[],
+    texts: string[],
+  ) {
     for (const id of ids) if (id !== NOTIFICATION) this.live++;
+    this.texts = texts;
+  }
+
+  /**
+   * The body, once: the calls not cancelled (a request cancelled while a headers function
+   * ran is left out), a lone one as its object, several as a JSON array; the texts are let go.
+   */
+  body(): string {
+    const all = this.texts ?? [];
+    this.texts = undefined;
+    const texts = this.trimmed ? all.filter((_, index) => this.ids[index] !== CANCELLED) : all;
+    return texts.length === 1 ? texts[0]! : joinBatch(texts);
   }
 
   /** True once its fetch was aborted. */
@@ -51,6 +74,7 @@ export class HttpPost {
     const index = this.ids.indexOf(id);
     if (index === -1) return false;
     this.ids[index] = CANCELLED;
+    this.trimmed = true;
     if (--this.live === 0) this.abort();
     return true;
   }

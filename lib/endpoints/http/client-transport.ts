@@ -5,7 +5,6 @@
  */
 import { Observable, type Subscriber } from 'rxjs';
 import { failRequest, type JsonRpcConnection } from '../../connection/connection.js';
-import { joinBatch } from '../../protocol/encode.js';
 import type { Transport } from '../../transports/transport.js';
 import { errorAnswers, missingAnswerError, ownAnswers, statusError } from './client-answers.js';
 import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './frames.js';
@@ -136,26 +135,18 @@ export class HttpClientTransport extends Observable<string> implements Transport
 
   /** A lone call goes as its object, several as one JSON array. */
   private send(texts: string[], ids: number[]): void {
-    const post = new HttpPost(ids);
+    const post = new HttpPost(ids, texts);
     this.posts.add(post);
-    void this.exchange(post, texts.length === 1 ? texts[0]! : joinBatch(texts));
+    void this.exchange(post);
   }
 
   /** One POST and its answer. Never rejects: every failure rejects the POST's calls. */
-  private async exchange(post: HttpPost, body: string): Promise<void> {
+  private async exchange(post: HttpPost): Promise<void> {
     const { headers, fetch, url } = this.options;
-    let init: HttpFetchInit;
+    let made: Record<string, string>;
     try {
       // Static headers are not awaited: a POST costs no extra turn of the microtask queue.
-      const made =
-        typeof headers === 'function' ? mergeHeaders(await post.until(headers())) : headers;
-      init = {
-        method: 'POST',
-        headers: made,
-        body,
-        redirect: 'manual',
-        signal: post.controller.signal,
-      };
+      made = typeof headers === 'function' ? mergeHeaders(await post.until(headers())) : headers;
     } catch (cause) {
       const error = (): Error =>
         new JsonRpcHttpError('The "headers" option failed: nothing was sent', { cause });
@@ -163,6 +154,14 @@ export class HttpClientTransport extends Observable<string> implements Transport
     }
     // Closed, or every request cancelled, while a headers function ran: nothing to send.
     if (post.aborted) return void this.posts.delete(post);
+    // Made now: a request cancelled while a headers function ran is left out.
+    const init: HttpFetchInit = {
+      method: 'POST',
+      headers: made,
+      body: post.body(),
+      redirect: 'manual',
+      signal: post.controller.signal,
+    };
     let status: number;
     let text: string | AnswerTooLarge;
     try {

@@ -710,6 +710,24 @@ describe('connectHttp()', () => {
       expect(server.ids()).to.deep.equal([[2]]);
     });
 
+    it('drops a call aborted while the headers function runs from its POST', async () => {
+      const connection = connect({
+        headers: async () => {
+          await delay(30);
+          return {};
+        },
+      });
+      const controller = new AbortController();
+      const aborted = rejection(connection.request('add', [1, 1], { signal: controller.signal }));
+      const kept = connection.request('add', [2, 2]);
+      await delay(10);
+      controller.abort();
+      expect(await aborted).to.be.instanceOf(RequestCancelledError);
+      expect(await kept).to.equal(4);
+      expect(server.ids()).to.deep.equal([[2]]);
+      expect(server.posts[0]!.batch).to.equal(false);
+    });
+
     it('sends nothing when every call of a batch window was aborted', async () => {
       const connection = connect();
       const controller = new AbortController();
