@@ -11,9 +11,11 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
+import { firstValueFrom, take } from 'rxjs';
 import sinon from 'sinon';
 import {
   ConnectionClosedError,
@@ -467,6 +469,67 @@ describe('connectHttp()', () => {
     });
   });
 
+  describe('a hostile server', () => {
+    const notJsonRpc = 'The answer (HTTP 200) was not JSON-RPC: no response for request 1';
+
+    it('reads null, [], {}, garbage and deep nesting as no answer; rejects, the body as cause', async () => {
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      for (const body of ['null', '[]', '{}', '[1,"x",null]', deep]) {
+        server.respond = (post) => send(post, 200, body);
+        const connection = connect();
+        const error = (await rejection(connection.request('add', [1, 1]))) as JsonRpcHttpError;
+        expect(error).to.be.instanceOf(JsonRpcHttpError);
+        expect(error.message).to.equal(notJsonRpc);
+        expect(error.cause).to.equal(body);
+      }
+    });
+
+    it('settles a call answered among garbage members, and on its first answer of a duplicate id', async () => {
+      server.respond = (post) =>
+        send(
+          post,
+          200,
+          `[5,{"jsonrpc":"2.0","id":1,"result":"first"},{"jsonrpc":"2.0","id":1,"result":"second"}]`,
+        );
+      const connection = connect();
+      expect(await connection.request('add', [1, 1])).to.equal('first');
+      await delay(20);
+      expect(server.posts).to.have.length(1); // nothing answered the garbage
+    });
+
+    it('rejects the calls of an answer cut mid-body, fetch’s error as cause', async () => {
+      server.respond = (post) => {
+        post.res.writeHead(200, { 'content-length': '100' }).write('{"jsonrpc":"2.0",');
+        setTimeout(() => post.res.destroy(), 10);
+      };
+      const connection = connect();
+      const error = (await rejection(connection.request('add', [1, 1]))) as JsonRpcHttpError;
+      expect(error).to.be.instanceOf(JsonRpcHttpError);
+      expect(error.message).to.match(/^No answer from http:\/\/127\.0\.0\.1:\d+\/rpc: /);
+      expect(error.cause).to.be.instanceOf(Error);
+    });
+
+    it('settles a call whose answer stalls mid-body on timeout, abort and close; the fetch is dropped', async () => {
+      server.respond = (post) => post.res.writeHead(200).write('{"jsonrpc":"2.0",');
+      const controller = new AbortController();
+      const connection = connect();
+      const timedOut = rejection(connection.request('add', [1, 1], { timeout: 30 }));
+      const aborted = rejection(connection.request('add', [2, 2], { signal: controller.signal }));
+      await until(() => server.posts.length === 1, 'the POST');
+      expect(await timedOut).to.be.instanceOf(RequestTimeoutError);
+      controller.abort();
+      expect(await aborted).to.be.instanceOf(RequestCancelledError);
+      await until(() => server.posts[0]!.res.destroyed, 'the fetch to be dropped');
+      const late = connect();
+      const stalled = rejection(late.request('add', [3, 3]));
+      await until(() => server.posts.length === 2, 'the second POST');
+      await delay(10);
+      await late.close();
+      expect(await stalled).to.be.instanceOf(ConnectionClosedError);
+      await until(() => server.posts[1]!.res.destroyed, 'the fetch to be dropped at close()');
+    });
+  });
+
   describe('maxResponseBytes', () => {
     const big = (id: number | undefined, size: number): string =>
       JSON.stringify({ jsonrpc: '2.0', id, result: 'x'.repeat(size) });
@@ -790,6 +853,74 @@ describe('connectHttp()', () => {
       expect(connection.pendingCount).to.equal(0);
       expect(values).to.deep.equal([]);
       expect(server.posts).to.have.length(1);
+    });
+  });
+
+  describe('request$() and signals', () => {
+    it('is cold: two subscriptions make two calls; take(1) and firstValueFrom get the result', async () => {
+      const connection = connect();
+      const call$ = connection.request$('add', [1, 1]);
+      const values: unknown[] = [];
+      call$.subscribe((value) => values.push(value));
+      call$.subscribe((value) => values.push(value));
+      expect(await firstValueFrom(call$.pipe(take(1)))).to.equal(2);
+      await until(() => values.length === 2, 'both results');
+      expect(values).to.deep.equal([2, 2]);
+      expect(server.ids()).to.deep.equal([[1, 2, 3]]);
+    });
+
+    it('sends nothing for a request$() unsubscribed at once, or a signal aborted already', async () => {
+      const connection = connect();
+      connection.request$('add', [1, 1]).subscribe().unsubscribe();
+      const error = await rejection(
+        connection.request('add', [2, 2], { signal: AbortSignal.abort() }),
+      );
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(await connection.request('add', [3, 3])).to.equal(6);
+      expect(server.ids()).to.deep.equal([[2]]);
+    });
+
+    it('leaves no listener on the caller’s signal, however the call ends', async () => {
+      const ends: ((signal: AbortSignal, controller: AbortController) => Promise<unknown>)[] = [
+        (signal) => connect().request('add', [1, 1], { signal }),
+        (signal) => connect().request('nope', [], { signal }),
+        (signal) => connect({ batch: false }).request('add', [1, 1], { signal, timeout: 20 }),
+        async (signal, controller) => {
+          const call = connect().request('add', [1, 1], { signal });
+          await until(() => server.posts.length > 0, 'the POST');
+          controller.abort();
+          return call;
+        },
+        async (signal) => {
+          const connection = connect();
+          const call = connection.request('add', [1, 1], { signal });
+          await until(() => server.posts.length > 0, 'the POST');
+          await connection.close();
+          return call;
+        },
+        (signal) =>
+          connect({ headers: () => Promise.reject(new Error('no token')) }).request('add', [1, 1], {
+            signal,
+          }),
+      ];
+      for (const [index, end] of ends.entries()) {
+        server.posts.length = 0;
+        server.respond = index < 2 ? answerAll : () => undefined;
+        const controller = new AbortController();
+        await end(controller.signal, controller).catch(() => undefined);
+        expect(getEventListeners(controller.signal, 'abort'), `end ${index}`).to.deep.equal([]);
+      }
+    });
+
+    it('settles 10,000 calls made in one tick as 100 POSTs of 100', async () => {
+      const connection = connect({ batch: { maxSize: 100 } });
+      const calls = Array.from({ length: 10_000 }, (_, index) =>
+        connection.request('add', [index, 1]),
+      );
+      const results = await Promise.all(calls);
+      expect(results.every((result, index) => result === index + 1)).to.equal(true);
+      expect(server.posts.map((post) => post.calls.length)).to.deep.equal(Array(100).fill(100));
+      expect(connection.pendingCount).to.equal(0);
     });
   });
 
