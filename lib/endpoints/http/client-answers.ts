@@ -39,7 +39,9 @@ export function errorAnswers(body: string): Map<number | null, JsonRpcErrorObjec
 export function ownAnswers(body: string, ids: readonly number[]): string | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(body);
+    // Read as the connection reads it (one byte-order mark dropped), or a body it can read
+    // would pass unfiltered.
+    value = JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
   } catch {
     return body;
   }

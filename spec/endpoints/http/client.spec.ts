@@ -457,6 +457,20 @@ describe('connectHttp()', () => {
       expect(await second).to.equal(4);
     });
 
+    it('settles only the calls of its own POST whatever byte-order marks lead the answer', async () => {
+      server.respond = () => undefined;
+      const connection = connect({ batch: { maxSize: 1 } });
+      const first = connection.request('add', [1, 1]);
+      const second = connection.request('add', [2, 2]);
+      await until(() => server.posts.length === 2, 'two POSTs');
+      const [one, two] = server.posts as [Post, Post];
+      const forged = { jsonrpc: '2.0', id: 2, result: 'forged' };
+      send(one, 200, `\uFEFF\uFEFF${JSON.stringify([forged, answerOf(one.calls[0]!)])}`);
+      expect(await first).to.equal(2);
+      answerAll(two);
+      expect(await second).to.equal(4);
+    });
+
     it('rejects the requests of a POST answered 204', async () => {
       server.respond = (post) => send(post, 204, '');
       const connection = connect();
