@@ -45,7 +45,9 @@ class HttpConnection<Remote extends object> extends JsonRpcConnection<Remote> {
  * object. A `connection.batch()` frame is never split: it joins the pending POST whole, or
  * goes alone when it does not fit.
  *
- * Each call settles on its own, matched by id. A cancelled call (its signal aborted, its
+ * Each call settles on its own, matched by id, and only by an answer to its own POST (a
+ * response naming a call of another POST is dropped). Redirects are not followed: a 3xx
+ * rejects the POST's calls with its status. A cancelled call (its signal aborted, its
  * timeout passed, its `request$()` unsubscribed) rejects at once; not sent yet, it is left
  * out of its POST; in flight, its POST's fetch is aborted once every request in it is
  * cancelled. No cancel notification is ever sent. A non-2xx answer rejects the calls of its
