@@ -25,6 +25,23 @@ export class AnswerTooLarge {
 const utf8 = new TextDecoder();
 
 /**
+ * The response of a fetch, checked: a fetch of the user's may resolve with anything.
+ * @throws TypeError for what has no integer `status` or no `text()`
+ */
+export function fetchResponse(value: unknown): HttpFetchResponse {
+  const response = value as Partial<HttpFetchResponse> | null | undefined;
+  if (!Number.isInteger(response?.status) || typeof response?.text !== 'function') {
+    throw new TypeError(`fetch resolved with ${describe(value)}, not a Response`);
+  }
+  return response as HttpFetchResponse;
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  return `an object without ${Number.isInteger((value as HttpFetchResponse).status) ? 'text()' : 'an integer status'}`;
+}
+
+/**
  * The body's text; an {@link AnswerTooLarge} when it passes `maxBytes`. A declared length is
  * checked before reading (the common case: one `text()`); a body without one, or compressed,
  * is read chunk by chunk and cancelled once past the limit.

@@ -13,7 +13,7 @@ import {
   type HttpFetchInit,
   type ResolvedConnectHttpOptions,
 } from './client-options.js';
-import { AnswerTooLarge, answerText } from './client-body.js';
+import { AnswerTooLarge, answerText, fetchResponse } from './client-body.js';
 import { HttpPost } from './client-post.js';
 import { BatchWindow } from './client-window.js';
 import { JsonRpcHttpError } from './errors.js';
@@ -165,7 +165,7 @@ export class HttpClientTransport extends Observable<string> implements Transport
     let status: number;
     let text: string | AnswerTooLarge;
     try {
-      const response = await post.until(fetch(url, init));
+      const response = fetchResponse(await post.until(fetch(url, init)));
       status = response.status;
       text = await post.until(answerText(response, this.options.maxResponseBytes));
     } catch (cause) {

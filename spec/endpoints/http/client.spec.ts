@@ -668,6 +668,25 @@ describe('connectHttp()', () => {
       ]);
     });
 
+    it('rejects the calls of a POST whose fetch resolves with no Response, saying so', async () => {
+      const results: [unknown, string][] = [
+        [null, 'null'],
+        [5, '5'],
+        [{ status: '200', text: async () => '' }, 'an object without an integer status'],
+        [{ status: 200 }, 'an object without text()'],
+      ];
+      for (const [result, what] of results) {
+        const fetch = (async () => result) as unknown as HttpFetch;
+        const connection = connect({ fetch }, 'http://example.invalid/rpc');
+        const error = await rejection(connection.request('add', [1, 1]));
+        expect(error).to.be.instanceOf(JsonRpcHttpError);
+        expect(error.message).to.equal(
+          `No answer from http://example.invalid/rpc: fetch resolved with ${what}, not a Response`,
+        );
+        expect(error.cause).to.be.instanceOf(TypeError);
+      }
+    });
+
     it('rejects the calls of a POST whose fetch throws at once, the throw as cause', async () => {
       const thrown = new TypeError('bad fetch');
       const connection = connect({
