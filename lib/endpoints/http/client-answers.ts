@@ -1,6 +1,6 @@
 /**
- * Reading an HTTP answer that did not settle every call of its POST: the error each call
- * left pending rejects with. Only failures come here, so parsing the body again is fine.
+ * Reading an HTTP answer beyond what the connection reads: the responses a POST may settle
+ * (its own calls'), and the error each call an answer left pending rejects with.
  * @module
  */
 import { JsonRpcError } from '../../protocol/errors.js';
