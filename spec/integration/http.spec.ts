@@ -15,14 +15,7 @@ import {
   type HttpServerHandle,
   type JsonRpcConnection,
 } from '../../lib/node.js';
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { until } from '../helpers/relink.js';
 
 describe('connectHttp against serveHttp', () => {
   let server: HttpServerHandle;

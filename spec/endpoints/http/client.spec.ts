@@ -32,6 +32,7 @@ import {
   type JsonRpcConnection,
 } from '../../../lib/index.js';
 import { freePort } from '../../helpers/free-port.js';
+import { until } from '../../helpers/relink.js';
 
 interface Call {
   readonly jsonrpc: '2.0';
@@ -53,14 +54,6 @@ interface Post {
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await delay(2);
-  }
-}
 
 /** What a test server's methods answer: echo, add, or -32601. */
 function answerOf(call: Call): object {

@@ -11,16 +11,9 @@ import {
   type JsonRpcHandlers,
 } from '../../../lib/node.js';
 import { http, postJson } from '../../helpers/http.js';
+import { until } from '../../helpers/relink.js';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 const methods: JsonRpcHandlers = {
   add: (params) => (params as number[]).reduce((a, b) => a + b, 0),
