@@ -18,14 +18,6 @@ export const HTTP_KINDS = [
 ] as const;
 export type HttpKind = (typeof HTTP_KINDS)[number];
 
-const SERVER_OF: Record<HttpKind, string> = {
-  'raw node:http, one call per POST': 'raw',
-  'rxjs-jsonrpc, batched (default)': 'rxjs-jsonrpc',
-  'rxjs-jsonrpc, one call per POST': 'rxjs-jsonrpc',
-  'json-rpc-2.0, one call per POST': 'json-rpc-2.0',
-  'json-rpc-2.0 + AbortSignal, one call per POST': 'json-rpc-2.0',
-};
-
 interface Client {
   call: Call;
   close(): Promise<void> | void;
@@ -67,6 +59,18 @@ function oursClient(url: string, batched: boolean): Client {
   return { call: () => connection.request('echo', ['hello']), close: () => connection.close() };
 }
 
+/** Each subject: the server it calls (a kind of http-server.ts), and its client. */
+const SUBJECTS: Record<HttpKind, [server: string, client: (url: string) => Client]> = {
+  'raw node:http, one call per POST': ['raw', rawClient],
+  'rxjs-jsonrpc, batched (default)': ['rxjs-jsonrpc', (url) => oursClient(url, true)],
+  'rxjs-jsonrpc, one call per POST': ['rxjs-jsonrpc', (url) => oursClient(url, false)],
+  'json-rpc-2.0, one call per POST': ['json-rpc-2.0', (url) => jsonRpc2Client(url, false)],
+  'json-rpc-2.0 + AbortSignal, one call per POST': [
+    'json-rpc-2.0',
+    (url) => jsonRpc2Client(url, true),
+  ],
+};
+
 /** Calls per second of each kind at {@link HTTP_WINDOW} in flight. */
 export async function benchHttp(): Promise<Record<HttpKind, number>> {
   const kinds = ['raw', 'rxjs-jsonrpc', 'json-rpc-2.0'];
@@ -77,26 +81,10 @@ export async function benchHttp(): Promise<Record<HttpKind, number>> {
     for (const [index, kind] of kinds.entries()) {
       urls[kind] = `http://127.0.0.1:${await servers[index]!.expect('PORT')}/`;
     }
-    const urlOf = (kind: HttpKind): string => urls[SERVER_OF[kind]]!;
-    clients['raw node:http, one call per POST'] = rawClient(
-      urlOf('raw node:http, one call per POST'),
-    );
-    clients['rxjs-jsonrpc, batched (default)'] = oursClient(
-      urlOf('rxjs-jsonrpc, batched (default)'),
-      true,
-    );
-    clients['rxjs-jsonrpc, one call per POST'] = oursClient(
-      urlOf('rxjs-jsonrpc, one call per POST'),
-      false,
-    );
-    clients['json-rpc-2.0, one call per POST'] = jsonRpc2Client(
-      urlOf('json-rpc-2.0, one call per POST'),
-      false,
-    );
-    clients['json-rpc-2.0 + AbortSignal, one call per POST'] = jsonRpc2Client(
-      urlOf('json-rpc-2.0 + AbortSignal, one call per POST'),
-      true,
-    );
+    for (const kind of HTTP_KINDS) {
+      const [server, make] = SUBJECTS[kind];
+      clients[kind] = make(urls[server]!);
+    }
     const calls = Object.fromEntries(HTTP_KINDS.map((kind) => [kind, clients[kind]!.call]));
     return await compare(calls, { window: HTTP_WINDOW, calls: 20_000 });
   } finally {

@@ -24,6 +24,7 @@ import type { ObserveOptions } from '../streams/options.js';
 import type { Transport } from '../transports/transport.js';
 import { GuardedObservable } from '../util/guarded.js';
 import { BatchBuilder, checkCall } from './batch.js';
+import { exposeOutgoing } from './endpoint-hook.js';
 import { Link, type JsonRpcCloseEvent, type JsonRpcConnectionState } from './link.js';
 import {
   JsonRpcConnectionType,
@@ -40,22 +41,6 @@ type CallArgs = [JsonRpcParams | undefined, RequestOptions | undefined];
 
 const ignore = (): void => undefined;
 
-/** Set by the class below: see {@link failRequest}. */
-let outgoingOf: (connection: JsonRpcConnection<object, object>) => Link['outgoing'];
-
-/**
- * For endpoints (not exported by the entries): rejects one of the connection's pending
- * requests with the error `reason` makes (made only for a request still pending), the peer
- * not told; false when it is not pending.
- */
-export function failRequest(
-  connection: JsonRpcConnection<object, object>,
-  id: number,
-  reason: () => Error,
-): boolean {
-  return outgoingOf(connection).fail(id, reason);
-}
-
 /**
  * One JSON-RPC 2.0 connection over a transport. Either side may send requests and
  * notifications; incoming calls arrive on `requests$` or go to `serve()`.
@@ -71,7 +56,7 @@ export class JsonRpcConnection<
   Local extends object = JsonRpcAnyMethods,
 > {
   static {
-    outgoingOf = (connection) => connection.link.outgoing;
+    exposeOutgoing((connection) => (connection as JsonRpcConnection).link.outgoing);
   }
 
   /** This side's role. */

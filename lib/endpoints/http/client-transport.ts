@@ -4,7 +4,8 @@
  * @module
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { failRequest, type JsonRpcConnection } from '../../connection/connection.js';
+import type { JsonRpcConnection } from '../../connection/connection.js';
+import { failRequest } from '../../connection/endpoint-hook.js';
 import type { Transport } from '../../transports/transport.js';
 import { errorAnswers, missingAnswerError, ownAnswers, statusError } from './client-answers.js';
 import { callId, cancelledId, isCancel, isErrorOfFrame, splitBatch } from './frames.js';
